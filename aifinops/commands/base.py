@@ -1,0 +1,80 @@
+"""The root command group, shared options, and how errors reach the terminal."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from aifinops.config import Settings, load_settings
+from aifinops.errors import AifinopsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class CliState:
+    db: str | None
+    config: str | None
+    quiet: bool
+    console: Console
+    err: Console
+
+    def settings(self) -> Settings:
+        return load_settings(db=self.db, config=self.config)
+
+    def say(self, *objects: Any) -> None:
+        if not self.quiet:
+            self.console.print(*objects)
+
+
+def friendly_errors(func: F) -> F:
+    """Turn an AifinopsError into one red line and exit status 1 instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AifinopsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(invoke_without_command=True)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=str), envvar=None,
+              help="Database file (default: $AIFINOPS_DB, then aifinops.toml, then "
+                   "~/.local/share/aifinops/aifinops.duckdb).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=str),
+              help="Config file (default: $AIFINOPS_CONFIG, then ./aifinops.toml).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final figures (for cron).")
+@click.version_option(package_name="aifinops")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, config: str | None, quiet: bool) -> None:
+    """aifinops: what your AI workloads cost, which GPUs sit idle, and what to do about it."""
+    ctx.obj = CliState(db=db, config=config, quiet=quiet, console=Console(),
+                       err=Console(stderr=True))
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@cli.group()
+def ingest() -> None:
+    """Load a source into the database (each billing period atomically)."""
+
+
+def state(ctx: click.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState)
+    return obj
+
+
+def existing_path(value: str) -> Path:
+    return Path(value).expanduser()

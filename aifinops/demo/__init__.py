@@ -1,0 +1,1 @@
+"""The demo world: one seeded, coherent AI team whose every source (bill, telemetry) agrees."""

@@ -1,0 +1,1 @@
+"""One module per source; each normalises to FOCUS columns and loads atomically per period."""

@@ -1,0 +1,28 @@
+"""Find the SQL files that ship with the package: `aifinops/sql` in a wheel, `sql/` in a checkout."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def sql_root() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sql", here.parent / "sql"):
+        if (candidate / "schema").is_dir():
+            return candidate
+    raise FileNotFoundError("aifinops could not find its sql/ folder; reinstall the package")
+
+
+def sql_path(name: str) -> Path:
+    """Path of `name` (e.g. 'ingest/cur2_to_focus.sql') under the SQL root."""
+    path = sql_root() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"missing SQL file {name!r} under {sql_root()}")
+    return path
+
+
+@cache
+def read_sql(name: str) -> str:
+    return sql_path(name).read_text(encoding="utf-8")

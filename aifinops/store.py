@@ -1,0 +1,167 @@
+"""The one DuckDB file: connections, numbered schema migrations, and transactions.
+
+Migrations are `sql/schema/NNN_name.sql`, applied in order inside one transaction each and
+recorded in `schema_migrations`, so an old database upgrades itself on the next write open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from aifinops.config import Settings
+from aifinops.errors import AifinopsError, StoreLockedError
+from aifinops.sqlfiles import sql_root
+
+_MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def migrations() -> list[Migration]:
+    found = []
+    for path in sorted((sql_root() / "schema").iterdir()):
+        match = _MIGRATION_RE.match(path.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), path))
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise AifinopsError(f"two schema migrations share a number: {versions}")
+    return found
+
+
+def applied_versions(conn: duckdb.DuckDBPyConnection) -> set[int]:
+    exists = conn.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return set()
+    return {row[0] for row in conn.execute("select version from schema_migrations").fetchall()}
+
+
+def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied."""
+    conn.execute(
+        "create table if not exists schema_migrations ("
+        " version integer primary key, name varchar, checksum varchar,"
+        " applied_at timestamptz default current_timestamp)"
+    )
+    done = applied_versions(conn)
+    applied = []
+    for migration in migrations():
+        if migration.version in done:
+            continue
+        with transaction(conn):
+            conn.execute(migration.path.read_text(encoding="utf-8"))
+            conn.execute(
+                "insert into schema_migrations (version, name, checksum) values (?, ?, ?)",
+                [migration.version, migration.name, migration.checksum],
+            )
+        applied.append(f"{migration.version:03d}_{migration.name}")
+    return applied
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any error so the file is left as it was."""
+    conn.execute("begin transaction")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+class Store:
+    """An open database. One connection is not thread-safe: threads take `cursor()`s."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.conn = conn
+        self.path = path
+        self.read_only = read_only
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.conn.cursor()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _configure(conn: duckdb.DuckDBPyConnection, settings: Settings | None) -> None:
+    conn.execute("set TimeZone = 'UTC'")
+    if settings is not None:
+        conn.execute(f"set memory_limit = '{settings.memory_limit}'")
+        if settings.threads:
+            conn.execute(f"set threads = {int(settings.threads)}")
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the file, turning DuckDB's lock conflict into a message a user can act on."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise StoreLockedError(
+                f"{path} is in use by another aifinops process (a sync or ingest holds the write "
+                "lock); try again when it finishes"
+            ) from exc
+        raise AifinopsError(f"cannot open database {path}: {text}") from exc
+
+
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """Open (creating and migrating when writable) the database named by the settings."""
+    path = settings.db_path
+    if read_only:
+        if not path.exists():
+            raise AifinopsError(
+                f"no database at {path} yet: run `aifinops init` or `aifinops demo` first"
+            )
+        conn = connect(path, read_only=True)
+        _configure(conn, settings)
+        missing = {m.version for m in migrations()} - applied_versions(conn)
+        if missing:
+            conn.close()
+            raise AifinopsError(
+                f"{path} needs a schema upgrade; run any writing command (e.g. `aifinops init`)"
+            )
+        return Store(conn, path, True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(path)
+    _configure(conn, settings)
+    apply_migrations(conn)
+    refresh_reference_tables(conn)
+    return Store(conn, path, False)
+
+
+def refresh_reference_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Reload the shipped catalogs (`sql/reference/*.csv` → `ref_<name>`), which change by release."""
+    for path in sorted((sql_root() / "reference").glob("*.csv")):
+        conn.execute(
+            f"create or replace table ref_{path.stem} as "
+            "select * from read_csv(?, header = true, all_varchar = false, "
+            "types = {'instance_type': 'VARCHAR'})",
+            [str(path)],
+        )
