@@ -24,6 +24,7 @@ DEFAULT_TAG_KEYS: dict[str, list[str]] = {
     "model": ["model", "user:model", "user_model", "ai-model", "ml-model"],
     "team": ["team", "user:team", "user_team", "owner-team", "cost-center"],
     "env": ["env", "user:env", "user_env", "environment", "user:environment", "user_environment"],
+    "name": ["user_name", "user:Name", "Name", "name", "user:name"],
 }
 
 

@@ -161,7 +161,6 @@ def refresh_reference_tables(conn: duckdb.DuckDBPyConnection) -> None:
     for path in sorted((sql_root() / "reference").glob("*.csv")):
         conn.execute(
             f"create or replace table ref_{path.stem} as "
-            "select * from read_csv(?, header = true, all_varchar = false, "
-            "types = {'instance_type': 'VARCHAR'})",
+            "select * from read_csv(?, header = true)",
             [str(path)],
         )

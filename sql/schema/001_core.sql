@@ -78,19 +78,22 @@ CREATE TABLE focus_costs (
 
 CREATE SEQUENCE load_id_seq START 1;
 
+-- One row per (load, billing period): what was read, from where, and the totals it brought.
+-- Failed loads write nothing here (a failure leaves the database exactly as it was).
 CREATE TABLE loads (
-    load_id         BIGINT PRIMARY KEY,
-    source          VARCHAR NOT NULL,
-    source_key      VARCHAR,
+    load_id         BIGINT NOT NULL,
+    source          VARCHAR NOT NULL,  -- aws-cur2, aws-cur-legacy, ...
+    source_key      VARCHAR,           -- e.g. aws:111122223333
+    unit            VARCHAR NOT NULL,  -- what was read as one piece, e.g. ai-costs/BILLING_PERIOD=2026-10
     uri             VARCHAR NOT NULL,
     files           VARCHAR[],
-    checksum        VARCHAR,           -- sha256 of local files, or the S3 ETags joined
+    checksum        VARCHAR,           -- sha256 over the files' ETags or content hashes
     billing_period  VARCHAR,
     rows            BIGINT,
     billed_cost     DOUBLE,
     effective_cost  DOUBLE,
+    replaced_rows   BIGINT,            -- rows of an earlier load of the same period that this replaced
     started_at      TIMESTAMPTZ NOT NULL,
     finished_at     TIMESTAMPTZ,
-    outcome         VARCHAR NOT NULL,  -- running, loaded, replaced, skipped, failed
-    message         VARCHAR
+    outcome         VARCHAR NOT NULL   -- loaded, replaced
 );

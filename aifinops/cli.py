@@ -1,0 +1,12 @@
+"""The `aifinops` command: the root group plus every command module, registered on import."""
+
+from __future__ import annotations
+
+import aifinops.commands.aws
+import aifinops.commands.core
+import aifinops.commands.demo  # noqa: F401  (registers its commands)
+from aifinops.commands.base import cli
+
+
+def main() -> None:
+    cli(prog_name="aifinops")

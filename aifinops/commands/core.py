@@ -1,0 +1,85 @@
+"""`init`, `status` and `query`: create the database, see what it holds, ask it anything."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.table import Table
+
+from aifinops.commands.base import cli, friendly_errors, state
+from aifinops.query import QueryResult, run_query, to_csv, to_json
+from aifinops.status import cost_sources
+from aifinops.store import open_store
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def init(ctx: click.Context) -> None:
+    """Create the database (or upgrade its schema) and say where it is."""
+    st = state(ctx)
+    settings = st.settings()
+    with open_store(settings) as store:
+        versions = store.conn.execute(
+            "select count(*), max(version) from schema_migrations").fetchone()
+    assert versions is not None
+    st.say(f"database {settings.db_path} ready (schema version {versions[1]}, "
+           f"{versions[0]} migrations applied)")
+    if settings.config_path:
+        st.say(f"config {settings.config_path}")
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def status(ctx: click.Context) -> None:
+    """Sources, billing periods, rows and totals, and when each was last loaded."""
+    st = state(ctx)
+    settings = st.settings()
+    with open_store(settings, read_only=True) as store:
+        periods = cost_sources(store)
+    st.console.print(f"database: {settings.db_path}")
+    if not periods:
+        st.console.print("no cost data yet: run `aifinops ingest aws-cur PATH_OR_S3_URI` "
+                         "or `aifinops demo`")
+        return
+    table = Table("source", "account", "period", "rows", "billed", "effective", "loaded at",
+                  title="cost data")
+    for p in periods:
+        table.add_row(p.source, p.account, p.period, f"{p.rows:,}",
+                      f"{p.billed_cost:,.2f} {p.currency}", f"{p.effective_cost:,.2f} {p.currency}",
+                      p.loaded_at.strftime("%Y-%m-%d %H:%M UTC") if p.loaded_at else "")
+    st.console.print(table)
+
+
+def _print_table(result: QueryResult, st_console: object) -> None:
+    from rich.console import Console
+
+    assert isinstance(st_console, Console)
+    table = Table(*result.columns)
+    for row in result.rows:
+        table.add_row(*("" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
+                        for v in row))
+    st_console.print(table)
+    st_console.print(f"{len(result.rows)} row(s)")
+
+
+@cli.command()
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--limit", type=int, default=None, help="Fetch at most this many rows.")
+@click.pass_context
+@friendly_errors
+def query(ctx: click.Context, sql: str, fmt: str, limit: int | None) -> None:
+    """Run read-only SQL over the database (tables, and the views in sql/views)."""
+    st = state(ctx)
+    with open_store(st.settings(), read_only=True) as store:
+        result = run_query(store, sql, limit=limit)
+    if fmt == "csv":
+        sys.stdout.write(to_csv(result))
+    elif fmt == "json":
+        sys.stdout.write(to_json(result) + "\n")
+    else:
+        _print_table(result, st.console)

@@ -1,0 +1,45 @@
+"""`aifinops demo`: a fresh database built from `sample_data/`, through the same ingest paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aifinops.config import Settings
+from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
+from aifinops.store import Store, open_store
+
+DEMO_DB_NAME = "aifinops-demo.duckdb"
+
+
+def sample_data_root() -> Path:
+    """`sample_data/` of a checkout, or the copy shipped inside the wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "sample_data", here.parent / "sample_data"):
+        if (candidate / "aws").is_dir():
+            return candidate
+    raise FileNotFoundError("sample_data/ not found; reinstall aifinops from a checkout")
+
+
+@dataclass
+class DemoBuild:
+    db_path: Path
+    reports: list[IngestReport] = field(default_factory=list)
+
+
+def build_demo(settings: Settings, root: Path | None = None) -> DemoBuild:
+    """Delete and rebuild the demo database named by `settings.db_path`."""
+    root = root or sample_data_root()
+    for suffix in ("", ".wal"):
+        Path(str(settings.db_path) + suffix).unlink(missing_ok=True)
+    build = DemoBuild(settings.db_path)
+    with open_store(settings) as store:
+        load_demo(store, settings, root, build)
+    return build
+
+
+def load_demo(store: Store, settings: Settings, root: Path, build: DemoBuild) -> None:
+    for folder in ("aws/cur2", "aws/legacy"):
+        path = root / folder
+        if path.exists():
+            build.reports.append(ingest_aws_cur(store, str(path), settings=settings))

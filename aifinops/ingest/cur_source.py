@@ -1,0 +1,207 @@
+"""Read CUR files of any flavour as one relation with CUR 2.0 column names and types.
+
+CUR 2.0 parquet, CUR 2.0 gzipped CSV (maps as JSON text) and legacy CUR CSV
+(`lineItem/UnblendedCost`, `resourceTags/user:team`, case varying between months) all become
+`cur_source` with the columns listed in `sql/ingest/cur_columns.csv`, so one mapping
+(`sql/ingest/cur_to_focus.sql`) serves them all. Each file is checked on its own first, so an
+error names the file and the column, not the union of a month.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from aifinops.errors import InputError
+from aifinops.sqlfiles import sql_path
+
+CUR2 = "cur2"
+LEGACY = "legacy"
+
+
+@dataclass(frozen=True)
+class CurColumn:
+    name: str
+    type: str
+    required: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class CurFile:
+    path: Path
+    uri: str
+    flavour: str  # cur2 | legacy
+    container: str  # parquet | csv
+    columns: dict[str, str]  # canonical name -> source column name
+    types: dict[str, str]  # source column name -> its type as read
+    tag_columns: dict[str, str]  # legacy: tag key (e.g. user:team) -> source column
+
+
+@cache
+def cur_columns() -> tuple[CurColumn, ...]:
+    with sql_path("ingest/cur_columns.csv").open(encoding="utf-8") as handle:
+        return tuple(
+            CurColumn(row["name"], row["type"], row["required"] == "yes",
+                      tuple(a for a in row["aliases"].split(";") if a))
+            for row in csv.DictReader(handle)
+        )
+
+
+def squash(name: str) -> str:
+    """Legacy and CUR 2.0 names compare equal once case, '/' and '_' are gone."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _csv_header(path: Path, uri: str) -> list[str]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
+            first = handle.readline()
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise InputError(uri, f"cannot read the file as gzipped CSV text: {exc}") from exc
+    if not first.strip():
+        raise InputError(uri, "empty file: expected a CUR header line", where="line 1")
+    return next(csv.reader([first]))
+
+
+def _read_fn(path: Path, container: str) -> str:
+    if container == "parquet":
+        return f"read_parquet({_literal(str(path))})"
+    return (f"read_csv({_literal(str(path))}, header = true, all_varchar = true, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            "compression = 'auto', null_padding = false)")
+
+
+def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> CurFile:
+    """Work out the flavour of one file and map its columns; fail with the file's name."""
+    if path.stat().st_size == 0:
+        raise InputError(uri, "empty file (0 bytes): expected a CUR parquet or CSV file")
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PAR1":
+        container = "parquet"
+        try:
+            described = conn.execute(
+                f"describe select * from {_read_fn(path, 'parquet')}").fetchall()
+        except duckdb.Error as exc:
+            raise InputError(uri, f"cannot read parquet: {exc}") from exc
+        types = {row[0]: str(row[1]) for row in described}
+        header = list(types)
+    else:
+        container = "csv"
+        header = _csv_header(path, uri)
+        types = {name: "VARCHAR" for name in header}
+    squashed = {squash(h): h for h in header}
+    if "lineitemlineitemtype" not in squashed and "lineitemunblendedcost" not in squashed:
+        shown = ", ".join(header[:6]) + (", …" if len(header) > 6 else "")
+        raise InputError(
+            uri, "not an AWS Cost and Usage Report: expected columns such as "
+            f"line_item_unblended_cost (CUR 2.0) or lineItem/UnblendedCost (legacy); found {shown}",
+            where="header",
+        )
+    flavour = LEGACY if any("/" in h for h in header) else CUR2
+    columns: dict[str, str] = {}
+    missing: list[str] = []
+    for col in cur_columns():
+        source = squashed.get(squash(col.name))
+        for alias in col.aliases:
+            source = source or squashed.get(squash(alias))
+        if source is None and flavour == CUR2 and col.name in types:
+            source = col.name
+        if source is not None:
+            columns[col.name] = source
+        elif col.required:
+            missing.append(col.name)
+    if missing:
+        legacy_names = [_legacy_spelling(m) for m in missing]
+        expected = missing if flavour == CUR2 else legacy_names
+        raise InputError(uri, f"missing required column(s): {', '.join(expected)}", where="header")
+    tag_columns = {}
+    if flavour == LEGACY:
+        for h in header:
+            category, _, key = h.partition("/")
+            if category.lower() == "resourcetags" and key:
+                tag_columns[key] = h
+    return CurFile(path, uri, flavour, container, columns, types, tag_columns)
+
+
+def _legacy_spelling(name: str) -> str:
+    for prefix, category in (("line_item_", "lineItem"), ("bill_", "bill"), ("pricing_", "pricing"),
+                             ("product_", "product"), ("reservation_", "reservation"),
+                             ("savings_plan_", "savingsPlan"), ("identity_", "identity")):
+        if name.startswith(prefix):
+            rest = name[len(prefix):].split("_")
+            return f"{category}/" + "".join(p.capitalize() for p in rest)
+    return name
+
+
+def _column_expr(file: CurFile, col: CurColumn) -> str:
+    source = file.columns.get(col.name)
+    if col.name == "resource_tags" and file.flavour == LEGACY:
+        if not file.tag_columns:
+            return "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
+        entries = ", ".join(
+            f"{{'key': {_literal(key)}, 'value': {_quote(src)}}}"
+            for key, src in sorted(file.tag_columns.items())
+        )
+        return f"map_from_entries(list_filter([{entries}], lambda e: coalesce(e.value, '') <> ''))"
+    if source is None:
+        return f"CAST(NULL AS {col.type})"
+    src_type = file.types.get(source, "VARCHAR")
+    if src_type == col.type:
+        return _quote(source)
+    if src_type == "VARCHAR" and col.type.startswith("MAP"):
+        return f"CAST(CAST(nullif({_quote(source)}, '') AS JSON) AS {col.type})"
+    if src_type == "VARCHAR" and col.type != "VARCHAR":
+        return f"CAST(nullif(trim({_quote(source)}), '') AS {col.type})"
+    return f"CAST({_quote(source)} AS {col.type})"
+
+
+def file_select(file: CurFile) -> str:
+    """SELECT of one file with every canonical column, cast, or NULL where the file lacks it."""
+    exprs = [f"{_column_expr(file, col)} AS {col.name}" for col in cur_columns()]
+    return f"SELECT {', '.join(exprs)} FROM {_read_fn(file.path, file.container)}"
+
+
+def source_sql(files: list[CurFile]) -> str:
+    return "\nUNION ALL BY NAME\n".join(file_select(f) for f in files)
+
+
+def diagnose(conn: duckdb.DuckDBPyConnection, files: list[CurFile]) -> InputError | None:
+    """After a failed cast, find the first file, row and column that cannot be read as typed."""
+    for file in files:
+        read = _read_fn(file.path, file.container)
+        for col in cur_columns():
+            source = file.columns.get(col.name)
+            if source is None or col.type == "VARCHAR" or col.type.startswith("MAP"):
+                continue
+            if file.types.get(source, "VARCHAR") == col.type:
+                continue
+            value = f"CAST({_quote(source)} AS VARCHAR)"
+            row = conn.execute(
+                f"select rn, v from (select row_number() over () as rn, {value} as v from {read}) "
+                f"where coalesce(trim(v), '') <> '' and try_cast(trim(v) AS {col.type}) is null "
+                "limit 1"
+            ).fetchone()
+            if row is not None:
+                where = (f"line {row[0] + 1}, column {source}" if file.container == "csv"
+                         else f"row {row[0]}, column {source}")
+                kind = {"DOUBLE": "a number", "TIMESTAMP": "a timestamp"}.get(col.type, col.type)
+                return InputError(file.uri, f"expected {kind}, found {row[1]!r}", where=where)
+    return None
