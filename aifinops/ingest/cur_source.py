@@ -80,12 +80,17 @@ def _csv_header(path: Path, uri: str) -> list[str]:
     return next(csv.reader([first]))
 
 
-def _read_fn(path: Path, container: str) -> str:
+def _read_fn(path: Path, container: str, header: list[str] | None = None) -> str:
     if container == "parquet":
         return f"read_parquet({_literal(str(path))})"
-    return (f"read_csv({_literal(str(path))}, header = true, all_varchar = true, "
+    columns = ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in header or [])
+    return (f"read_csv({_literal(str(path))}, header = true, columns = {{{columns}}}, "
             "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
             "compression = 'auto', null_padding = false)")
+
+
+def _read(file: CurFile) -> str:
+    return _read_fn(file.path, file.container, list(file.types))
 
 
 def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> CurFile:
@@ -176,7 +181,7 @@ def _column_expr(file: CurFile, col: CurColumn) -> str:
 def file_select(file: CurFile) -> str:
     """SELECT of one file with every canonical column, cast, or NULL where the file lacks it."""
     exprs = [f"{_column_expr(file, col)} AS {col.name}" for col in cur_columns()]
-    return f"SELECT {', '.join(exprs)} FROM {_read_fn(file.path, file.container)}"
+    return f"SELECT {', '.join(exprs)} FROM {_read(file)}"
 
 
 def source_sql(files: list[CurFile]) -> str:
@@ -186,7 +191,7 @@ def source_sql(files: list[CurFile]) -> str:
 def diagnose(conn: duckdb.DuckDBPyConnection, files: list[CurFile]) -> InputError | None:
     """After a failed cast, find the first file, row and column that cannot be read as typed."""
     for file in files:
-        read = _read_fn(file.path, file.container)
+        read = _read(file)
         for col in cur_columns():
             source = file.columns.get(col.name)
             if source is None or col.type == "VARCHAR" or col.type.startswith("MAP"):
