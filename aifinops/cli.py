@@ -7,6 +7,8 @@ import aifinops.commands.core
 import aifinops.commands.demo  # noqa: F401  (registers its commands)
 from aifinops.commands.base import cli
 
+__all__ = ["cli", "main"]
+
 
 def main() -> None:
     cli(prog_name="aifinops")

@@ -140,7 +140,7 @@ def test_manifest_decides_which_files_belong_to_the_period(store: Store, setting
     assert report.rows == 7  # the stale run1 file is ignored
     manifest.write_text(json.dumps({"dataFiles": ["s3://bucket/cur/ai-costs/data/"
                                                   "BILLING_PERIOD=2026-10/gone.parquet"]}))
-    with pytest.raises(InputError, match="lists .*gone.parquet but that file is not there"):
+    with pytest.raises(InputError, match=r"lists .*gone.parquet but that file is not there"):
         ingest_aws_cur(store, str(root), settings=settings)
 
 
@@ -219,7 +219,8 @@ def test_missing_required_column(loaded: Any, settings: Settings, tmp_path: Path
 
 def test_wrong_type_names_line_and_column(loaded: Any, settings: Settings, tmp_path: Path) -> None:
     path = write_cur2_csv_gz(_bad(tmp_path, "x.csv.gz"), october())
-    text = gzip.open(path, "rt").read().splitlines()
+    with gzip.open(path, "rt") as handle:
+        text = handle.read().splitlines()
     cells = text[3].split(",")
     cells[7] = "twelve dollars"
     text[3] = ",".join(cells)

@@ -55,7 +55,7 @@ def print_report(st: CliState, report: IngestReport) -> None:
                           f"replaced {p.replaced_rows:,} rows" if p.replaced_rows else "loaded")
     if st.quiet:
         loaded = [u for u in report.units if not u.skipped]
-        st.console.print(f"{report.uri}: {len(loaded)} period(s) loaded, "
-                         f"{len(report.skipped)} unchanged, {report.rows:,} rows")
+        click.echo(f"{report.uri}: {len(loaded)} period(s) loaded, "
+                   f"{len(report.skipped)} unchanged, {report.rows:,} rows")
     else:
         st.console.print(table)

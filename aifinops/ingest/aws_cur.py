@@ -82,8 +82,9 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
     select = cur_source.source_sql(files)
     insert_sql = (f"INSERT INTO focus_costs BY NAME SELECT * FROM (WITH cur_source AS ({select})\n"
                   f"SELECT * FROM ({read_sql('ingest/cur_to_focus.sql')}))")
-    params = {
-        "source": SOURCES[flavours.pop()],
+    source_name = SOURCES[flavours.pop()]
+    params: dict[str, object] = {
+        "source": source_name,
         "model_keys": settings.tag_keys["model"],
         "team_keys": settings.tag_keys["team"],
         "env_keys": settings.tag_keys["env"],
@@ -91,7 +92,7 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
     }
     settings_before = _ingest_settings(conn)
     try:
-        result = load_unit(store, source=params["source"], unit=unit_id, uri=source.root_uri,
+        result = load_unit(store, source=source_name, unit=unit_id, uri=source.root_uri,
                            files=[r.uri for r in unit.refs], checksum=checksum,
                            insert_sql=insert_sql, params=params)
         result.unit = unit.name

@@ -64,14 +64,14 @@ def _match_listed(listed: list[str], candidates: list[ObjectRef], manifest: Obje
     for entry in listed:
         idx = entry.find(anchor)
         tail = entry[idx:] if idx >= 0 else entry
-        ref = by_tail.get(tail)
-        if ref is None:
+        match = by_tail.get(tail)
+        if match is None:
             raise InputError(
                 manifest.uri,
                 f"the manifest lists {entry} but that file is not there "
                 "(delivery still in progress, or files deleted?)",
             )
-        found.append(ref)
+        found.append(match)
     return found
 
 
@@ -82,20 +82,20 @@ def discover(refs: list[ObjectRef], read_bytes: Callable[[ObjectRef], bytes]) ->
     legacy_manifests: dict[tuple[str, str], ObjectRef] = {}
     legacy_data: dict[tuple[str, str], list[ObjectRef]] = defaultdict(list)
     loose: list[ObjectRef] = []
-    for ref in refs:
-        key = ref.key
+    for obj in refs:
+        key = obj.key
         if IGNORED.search(key):
             continue
         if m := CUR2_MANIFEST.match(key):
-            manifests2[(m["prefix"] or "", m["period"])] = ref
+            manifests2[(m["prefix"] or "", m["period"])] = obj
         elif (m := CUR2_DATA.match(key)) and is_data_file(key):
-            data2[(m["prefix"] or "", m["period"])].append(ref)
+            data2[(m["prefix"] or "", m["period"])].append(obj)
         elif m := LEGACY_MANIFEST.match(key):
-            legacy_manifests[(m["prefix"] or "", m["range"])] = ref
+            legacy_manifests[(m["prefix"] or "", m["range"])] = obj
         elif (m := LEGACY_DATA.match(key)) and is_data_file(key):
-            legacy_data[(m["prefix"] or "", m["range"])].append(ref)
+            legacy_data[(m["prefix"] or "", m["range"])].append(obj)
         elif is_data_file(key):
-            loose.append(ref)
+            loose.append(obj)
 
     units: list[CurUnit] = []
     for (prefix, period), files in sorted(data2.items()):

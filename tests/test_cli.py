@@ -1,0 +1,91 @@
+"""The CLI as users type it: init, ingest aws-cur, status, query, and their errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aifinops.cli import cli
+from tests.cur_builders import Line, cur2_layout, write_cur2_parquet
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cli.duckdb"
+
+
+@pytest.fixture
+def cur(tmp_path: Path) -> Path:
+    write_cur2_parquet(cur2_layout(tmp_path / "cur", "2026-10"), [
+        Line("2026-10-01 00:00:00", 55.04, product="AmazonEC2"),
+        Line("2026-10-01 00:00:00", 12.5, product="AmazonSageMaker", resource="arn:aws:sagemaker:"
+             "us-east-1:345678901234:endpoint/chat", usage_type="USE1-Host:ml.g5.2xlarge",
+             instance_type=""),
+    ])
+    return tmp_path / "cur"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_status_query(db: Path, cur: Path) -> None:
+    code, out, _ = run("--db", str(db), "ingest", "aws-cur", str(cur))
+    assert code == 0 and "2026-10" in out and "67.54" in out
+    code, out, _ = run("--db", str(db), "-q", "ingest", "aws-cur", str(cur))
+    assert code == 0 and "0 period(s) loaded, 1 unchanged" in out
+    code, out, _ = run("--db", str(db), "status")
+    assert code == 0 and "aws-cur2" in out and "67.54 USD" in out
+    code, out, _ = run("--db", str(db), "query", "--format", "json",
+                       "select ServiceCategory, ServiceName, sum(EffectiveCost) as cost "
+                       "from focus_costs group by all order by cost desc")
+    assert code == 0
+    assert json.loads(out) == [
+        {"ServiceCategory": "Compute", "ServiceName": "Amazon Elastic Compute Cloud",
+         "cost": 55.04},
+        {"ServiceCategory": "AI and Machine Learning", "ServiceName": "Amazon SageMaker",
+         "cost": 12.5},
+    ]
+    code, out, _ = run("--db", str(db), "query", "--format", "csv",
+                       "select x_instance_type from focus_costs order by 1")
+    assert out.splitlines() == ["x_instance_type", "g5.2xlarge", "ml.g5.2xlarge"]
+
+
+def test_query_errors(db: Path, cur: Path) -> None:
+    run("--db", str(db), "ingest", "aws-cur", str(cur))
+    code, _, err = run("--db", str(db), "query", "select nope from focus_costs")
+    assert code == 1 and err.startswith("error: ") and "nope" in err and "Traceback" not in err
+    code, _, err = run("--db", str(db), "query", "delete from focus_costs")
+    assert code == 1 and "read-only" in err
+    code, out, _ = run("--db", str(db), "query", "select count(*) as n from focus_costs")
+    assert "2" in out
+
+
+def test_status_and_query_before_init(db: Path) -> None:
+    code, _, err = run("--db", str(db), "status")
+    assert code == 1 and "aifinops init" in err
+    code, out, _ = run("--db", str(db), "init")
+    assert code == 0 and "ready" in out
+    code, out, _ = run("--db", str(db), "status")
+    assert code == 0 and "no cost data yet" in out
+
+
+def test_bad_input_exit_code_and_message(db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-cur.csv"
+    bad.write_text("a,b\n1,2\n")
+    code, _, err = run("--db", str(db), "ingest", "aws-cur", str(bad))
+    assert code == 1
+    assert err.strip().startswith(f"error: {bad}")
+    assert "not an AWS Cost and Usage Report" in err
+
+
+def test_python_dash_m_entry_point(db: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "aifinops", "--db", str(db), "init"],
+                         capture_output=True, text=True, check=True)
+    assert "ready" in out.stdout

@@ -1,0 +1,80 @@
+"""The store: migrations applied in order and recorded, upgrades, read-only opens, the lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from aifinops import sqlfiles, store
+from aifinops.config import load_settings
+from aifinops.errors import AifinopsError, StoreLockedError
+
+
+def test_fresh_database_records_every_migration(tmp_path: Path) -> None:
+    settings = load_settings(db=tmp_path / "a.duckdb")
+    with store.open_store(settings) as s:
+        recorded = [r[0] for r in s.conn.execute(
+            "select version from schema_migrations order by 1").fetchall()]
+        assert recorded == [m.version for m in store.migrations()]
+        catalog = s.conn.execute(
+            "select gpu_count, gpu_model from ref_gpu_instance_types "
+            "where instance_type = 'p4d.24xlarge'").fetchone()
+        assert catalog == (8, "A100")
+
+
+def test_old_database_upgrades_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "sql"
+    (root / "schema").mkdir(parents=True)
+    (root / "reference").mkdir()
+    (root / "schema" / "001_first.sql").write_text("create table a (x integer);")
+    monkeypatch.setattr(sqlfiles, "sql_root", lambda: root)
+    monkeypatch.setattr(store, "sql_root", lambda: root)
+    settings = load_settings(db=tmp_path / "old.duckdb")
+    with store.open_store(settings) as s:
+        s.conn.execute("insert into a values (1)")
+    (root / "schema" / "002_second.sql").write_text("alter table a add column y varchar;")
+    with pytest.raises(AifinopsError, match="needs a schema upgrade"):
+        store.open_store(settings, read_only=True)
+    with store.open_store(settings) as s:
+        assert s.conn.execute("select * from a").fetchall() == [(1, None)]
+        assert [r[0] for r in s.conn.execute(
+            "select name from schema_migrations order by version").fetchall()] == ["first", "second"]
+
+
+def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "sql"
+    (root / "schema").mkdir(parents=True)
+    (root / "reference").mkdir()
+    (root / "schema" / "001_bad.sql").write_text("create table a (x integer); select * from nope;")
+    monkeypatch.setattr(store, "sql_root", lambda: root)
+    with pytest.raises(duckdb.Error):
+        store.open_store(load_settings(db=tmp_path / "bad.duckdb"))
+    conn = duckdb.connect(str(tmp_path / "bad.duckdb"))
+    tables = {r[0] for r in conn.execute("select table_name from information_schema.tables").fetchall()}
+    assert "a" not in tables
+
+
+def test_read_only_open_of_missing_database(tmp_path: Path) -> None:
+    with pytest.raises(AifinopsError, match=r"no database at .* run `aifinops init`"):
+        store.open_store(load_settings(db=tmp_path / "none.duckdb"), read_only=True)
+
+
+def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "locked.duckdb"
+    store.open_store(load_settings(db=path)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(30)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreLockedError, match="in use by another aifinops process"):
+            store.open_store(load_settings(db=path))
+    finally:
+        holder.kill()
+        holder.wait()
