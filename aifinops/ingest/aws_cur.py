@@ -17,6 +17,7 @@ from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest import cur_discovery, cur_source
 from aifinops.ingest.loader import UnitResult, checksum_of, is_current, load_unit
 from aifinops.ingest.objects import ObjectSource, open_source
+from aifinops.ingest.tag_macros import install_tag_macros
 from aifinops.sqlfiles import read_sql
 from aifinops.store import Store
 
@@ -83,13 +84,8 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
     insert_sql = (f"INSERT INTO focus_costs BY NAME SELECT * FROM (WITH cur_source AS ({select})\n"
                   f"SELECT * FROM ({read_sql('ingest/cur_to_focus.sql')}))")
     source_name = SOURCES[flavours.pop()]
-    params: dict[str, object] = {
-        "source": source_name,
-        "model_keys": settings.tag_keys["model"],
-        "team_keys": settings.tag_keys["team"],
-        "env_keys": settings.tag_keys["env"],
-        "name_keys": settings.tag_keys["name"],
-    }
+    params: dict[str, object] = {"source": source_name}
+    install_tag_macros(conn, settings)
     settings_before = _ingest_settings(conn)
     try:
         result = load_unit(store, source=source_name, unit=unit_id, uri=source.root_uri,

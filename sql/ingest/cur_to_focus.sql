@@ -1,6 +1,7 @@
 -- AWS CUR (2.0 or legacy, already renamed to CUR 2.0 column names in the relation `cur_source`)
--- → FOCUS 1.2 rows of focus_costs. Parameters: $load_id, $source, $model_keys, $team_keys,
--- $env_keys, $name_keys (tag keys in the spellings the bill uses, first match wins).
+-- → FOCUS 1.2 rows of focus_costs. Parameters: $load_id, $source. The macros tag_model(m),
+-- tag_team(m), tag_env(m), tag_name(m) pick the first configured tag key present in a tag map
+-- (created per load from aifinops.toml by aifinops.ingest.tag_macros).
 --
 -- EffectiveCost is AWS's own amortisation CASE (CID summary_view.sql, focus_converters aws.md):
 -- Savings Plan covered usage costs its SP effective cost, the negation rows cancel the on-demand
@@ -122,8 +123,7 @@ SELECT
     nullif(s.product_region_code, '')                     AS RegionId,
     nullif(s.product_region_code, '')                     AS RegionName,
     s.resource_id                                         AS ResourceId,
-    coalesce(list_filter([s.resource_tags[k] FOR k IN $name_keys], lambda v: coalesce(v, '') <> '')[1],
-             regexp_extract(s.resource_id, '([^/:]+)$', 1)) AS ResourceName,
+    coalesce(tag_name(s.resource_tags), regexp_extract(s.resource_id, '([^/:]+)$', 1)) AS ResourceName,
     CASE
         WHEN s.resource_id IS NULL THEN NULL
         WHEN s.resource_id LIKE 'i-%' THEN 'Instance'
@@ -152,9 +152,9 @@ SELECT
     s.instance_type                                       AS x_instance_type,
     g.gpu_count                                           AS x_gpu_count,
     g.gpu_model                                           AS x_gpu_model,
-    list_filter([s.resource_tags[k] FOR k IN $model_keys], lambda v: coalesce(v, '') <> '')[1] AS x_model,
-    list_filter([s.resource_tags[k] FOR k IN $team_keys], lambda v: coalesce(v, '') <> '')[1] AS x_team,
-    list_filter([s.resource_tags[k] FOR k IN $env_keys], lambda v: coalesce(v, '') <> '')[1] AS x_env
+    tag_model(s.resource_tags)                            AS x_model,
+    tag_team(s.resource_tags)                             AS x_team,
+    tag_env(s.resource_tags)                              AS x_env
 FROM src AS s
 LEFT JOIN ref_aws_services AS svc ON svc.product_code = s.line_item_product_code
 LEFT JOIN ref_gpu_instance_types AS g ON g.provider = 'aws' AND g.instance_type = s.instance_type
