@@ -259,7 +259,8 @@ def test_empty_prefix_says_what_was_expected(moto_s3: str, bucket: Callable[...,
     with pytest.raises(InputError) as err:
         source(moto_s3, uri).list()
     message = one_line(err, uri)  # type: ignore[arg-type]
-    assert f"no CUR exports under {uri}" in message
+    assert message.startswith(f"{uri}: no CUR exports under this prefix")
+    assert message.count(uri) == 1
     assert "data/BILLING_PERIOD=YYYY-MM/" in message and "-Manifest.json" in message
 
 
@@ -273,7 +274,7 @@ def test_prefix_with_only_test_object_is_empty(moto_s3: str, bucket: Callable[..
 
 def test_empty_bucket(moto_s3: str, s3_client: Any) -> None:
     s3_client.create_bucket(Bucket="empty-bucket")
-    with pytest.raises(S3Error, match="no CUR exports under s3://empty-bucket"):
+    with pytest.raises(S3Error, match=r"^s3://empty-bucket/?: no CUR exports under this prefix"):
         source(moto_s3, "s3://empty-bucket").list()
 
 

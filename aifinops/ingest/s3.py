@@ -289,9 +289,9 @@ class S3Source:
             only = f" (only {ignored} AWS test/status objects)" if ignored else ""
             raise S3Error(
                 self.root_uri,
-                f"no CUR exports under {self.root_uri}{only}: expected "
-                f"{self.root_uri}/<export>/data/BILLING_PERIOD=YYYY-MM/ (CUR 2.0) or legacy "
-                f"{self.root_uri}/<report>/YYYYMMDD-YYYYMMDD/<report>-Manifest.json",
+                f"no CUR exports under this prefix{only}: expected "
+                "<export>/data/BILLING_PERIOD=YYYY-MM/ below it (CUR 2.0) or legacy "
+                "<report>/YYYYMMDD-YYYYMMDD/<report>-Manifest.json",
                 code="Empty",
             )
         return refs
