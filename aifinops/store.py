@@ -153,7 +153,28 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     _configure(conn, settings)
     apply_migrations(conn)
     refresh_reference_tables(conn)
+    install_views(conn)
     return Store(conn, path, False)
+
+
+def install_views(conn: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every `sql/views/NAME.sql` as view NAME, so the DuckDB CLI sees them too.
+
+    A view may read another; those that fail because a dependency is not there yet are retried
+    until a pass makes no progress.
+    """
+    pending = {p.stem: p.read_text(encoding="utf-8") for p in (sql_root() / "views").glob("*.sql")}
+    while pending:
+        errors: dict[str, duckdb.Error] = {}
+        for name, body in sorted(pending.items()):
+            try:
+                conn.execute(f"create or replace view {name} as {body}")
+            except duckdb.CatalogException as exc:
+                errors[name] = exc
+        if len(errors) == len(pending):
+            name, exc = next(iter(errors.items()))
+            raise AifinopsError(f"view {name} cannot be created: {exc}")
+        pending = {name: pending[name] for name in errors}
 
 
 def refresh_reference_tables(conn: duckdb.DuckDBPyConnection) -> None:

@@ -7,6 +7,7 @@ import sys
 import click
 from rich.table import Table
 
+from aifinops.analysis.refresh import refresh
 from aifinops.commands.base import cli, friendly_errors, state
 from aifinops.query import QueryResult, run_query, to_csv, to_json
 from aifinops.status import cost_sources
@@ -83,3 +84,17 @@ def query(ctx: click.Context, sql: str, fmt: str, limit: int | None) -> None:
         sys.stdout.write(to_json(result) + "\n")
     else:
         _print_table(result, st.console)
+
+
+@cli.command("refresh")
+@click.option("--full", is_flag=True, help="Rebuild every period's rollups, not only changed ones.")
+@click.pass_context
+@friendly_errors
+def refresh_cmd(ctx: click.Context, full: bool) -> None:
+    """Bring rollups and attribution up to date (ingest does this itself; use after config edits)."""
+    st = state(ctx)
+    settings = st.settings()
+    with open_store(settings) as store:
+        report = refresh(store, settings, full=full)
+    st.say(f"rebuilt {len(report.rebuilt)} period(s), removed {len(report.removed)}, "
+           f"{report.rules} attribution rule(s), {report.seconds:.2f}s")

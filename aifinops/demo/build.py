@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aifinops.analysis.refresh import refresh
 from aifinops.config import Settings
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
 from aifinops.store import Store, open_store
@@ -35,6 +36,7 @@ def build_demo(settings: Settings, root: Path | None = None) -> DemoBuild:
     build = DemoBuild(settings.db_path)
     with open_store(settings) as store:
         load_demo(store, settings, root, build)
+        refresh(store, settings)
     return build
 
 

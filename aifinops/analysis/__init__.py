@@ -1,0 +1,1 @@
+"""Attribution, rollups, recommendations and forecasts over the loaded data."""
