@@ -126,6 +126,6 @@ def test_refresh_rebuilds_only_changed_periods(tmp_path: Path) -> None:
 def test_bad_rules_are_reported(tmp_path: Path) -> None:
     settings = settings_with(tmp_path, '[[attribution.rules]]\nmatch = "Colour"\npattern = "x"\n'
                                        'model = "m"\n')
-    with pytest.raises(ConfigError, match="match = 'Colour'; expected one of ResourceId"):
-        with open_store(settings) as store:
-            refresh(store, settings)
+    with (pytest.raises(ConfigError, match="match = 'Colour'; expected one of ResourceId"),
+          open_store(settings) as store):
+        refresh(store, settings)
