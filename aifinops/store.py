@@ -172,8 +172,8 @@ def install_views(conn: duckdb.DuckDBPyConnection) -> None:
             except duckdb.CatalogException as exc:
                 errors[name] = exc
         if len(errors) == len(pending):
-            name, exc = next(iter(errors.items()))
-            raise AifinopsError(f"view {name} cannot be created: {exc}")
+            first, error = next(iter(errors.items()))
+            raise AifinopsError(f"view {first} cannot be created: {error}")
         pending = {name: pending[name] for name in errors}
 
 
