@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import aifinops.commands.aws
 import aifinops.commands.core
-import aifinops.commands.demo  # noqa: F401  (registers its commands)
+import aifinops.commands.demo
+import aifinops.commands.traffic  # noqa: F401  (each module registers its commands)
 from aifinops.commands.base import cli
 
 __all__ = ["cli", "main"]
