@@ -560,10 +560,28 @@ def test_legacy_keeps_leading_zeros_and_blank_tags(legacy: Path) -> None:
     assert ",gpu-research-01," in raw
 
 
-def test_legacy_scale(tmp_path: Path, legacy: Path) -> None:
+def test_legacy_scale_and_files_per_period(tmp_path: Path, legacy: Path) -> None:
     base = cur_gen.count_rows(list(legacy.rglob("*.csv.gz")))
-    scaled = cur_gen.count_rows(cur_gen.write_legacy_cur(tmp_path, scale=4))
+    assert base == cur_gen.count_legacy_rows(1)
+    written = cur_gen.write_legacy_cur(tmp_path, scale=4, files_per_period=2)
+    scaled = cur_gen.count_rows(written)
     assert 3 * base < scaled < 4 * base
+    assert scaled == cur_gen.count_legacy_rows(4)
+    _, manifest = _legacy_files_any(tmp_path, "20261101-20261201")
+    keys = manifest["reportKeys"]
+    assert isinstance(keys, list) and [k.rsplit("/", 1)[1] for k in keys] == [
+        f"{LEGACY}-1.csv.gz", f"{LEGACY}-2.csv.gz"]
+    assert all((tmp_path / k.split("/", 1)[1]).is_file() for k in keys)
+
+
+def _legacy_files_any(root: Path, period_range: str) -> tuple[list[Path], dict[str, object]]:
+    folder = root / LEGACY / period_range
+    manifest = json.loads((folder / f"{LEGACY}-Manifest.json").read_text())
+    return sorted(folder.glob("*/*.csv.gz")), manifest
+
+
+def test_row_counts_without_writing(cur2: Path) -> None:
+    assert cur_gen.count_cur2_rows(1) == cur_gen.count_rows(list(cur2.rglob("*.parquet")))
 
 
 # --- sample data -----------------------------------------------------------------------------

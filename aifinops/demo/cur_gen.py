@@ -362,33 +362,38 @@ def legacy_header(period: str, columns: Sequence[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def write_legacy_cur(root: Path, *, scale: int = 1, ordered: bool = False) -> list[Path]:
+def write_legacy_cur(root: Path, *, scale: int = 1, files_per_period: int = 1,
+                     ordered: bool = False) -> list[Path]:
     """Write the research org's legacy CUR under `root` (= s3://acme-billing/legacy/).
 
-    One report version (assembly) per billing period: a gzipped CSV and the period's manifest.
-    `scale` clones the research host; `ordered` as for `write_cur2`. Returns the data file and
-    the manifest of each period.
+    One report version (assembly) per billing period: gzipped CSV files `<report>-1.csv.gz`,
+    `-2` … and the period's manifest. `scale` clones the research host; `files_per_period` and
+    `ordered` as for `write_cur2`. Returns the data files and the manifest of each period.
     """
     report = world.LEGACY_REPORT_NAME
     written: list[Path] = []
-    with _generator(scale, 1) as con:
+    with _generator(scale, files_per_period) as con:
         _set(con, "payer", world.LEGACY_PAYER_ACCOUNT)
         described = _describe(con, "demo_legacy")
         types = dict(described)
         for period in periods():
             _set(con, "period", period.name)
             range_dir = root / report / period.legacy_range
-            if range_dir.exists():
+            if range_dir.exists():  # a new report version replaces the period
                 shutil.rmtree(range_dir)
-            assembly = _uuid("assembly", report, period.name, scale)
+            assembly = _uuid("assembly", report, period.name, scale, files_per_period)
             header = legacy_header(period.name, [n for n, _ in described])
             select = ", ".join(f'"{src}" AS "{dst}"' for src, dst in header)
-            path = range_dir / assembly / f"{report}-1.csv.gz"
             order = (' ORDER BY "lineItem/UsageStartDate", "identity/LineItemId"'
                      if ordered else "")
-            _copy(con, f"SELECT {select} FROM demo_legacy{order}", path,
-                  "FORMAT csv, HEADER true, COMPRESSION gzip")
-            key = f"{LEGACY_PREFIX}/{report}/{period.legacy_range}/{assembly}/{path.name}"
+            files: list[Path] = []
+            for part in range(files_per_period):
+                _set(con, "part", part)
+                path = range_dir / assembly / f"{report}-{part + 1}.csv.gz"
+                _copy(con, f"SELECT {select} FROM demo_legacy{order}", path,
+                      "FORMAT csv, HEADER true, COMPRESSION gzip")
+                files.append(path)
+            prefix = f"{LEGACY_PREFIX}/{report}/{period.legacy_range}/{assembly}"
             manifest = {
                 "assemblyId": assembly,
                 "account": world.LEGACY_PAYER_ACCOUNT,
@@ -406,13 +411,29 @@ def write_legacy_cur(root: Path, *, scale: int = 1, ordered: bool = False) -> li
                 "billingPeriod": {"start": f"{period.start:%Y%m%dT000000.000Z}",
                                   "end": f"{period.end:%Y%m%dT000000.000Z}"},
                 "bucket": LEGACY_BUCKET,
-                "reportKeys": [key],
+                "reportKeys": [f"{prefix}/{f.name}" for f in files],
                 "additionalArtifactKeys": [],
             }
             manifest_path = range_dir / f"{report}-Manifest.json"
             manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            written.extend([path, manifest_path])
+            written.extend([*files, manifest_path])
     return written
+
+
+def count_cur2_rows(scale: int = 1) -> int:
+    """Rows `write_cur2(scale=scale)` writes, counted without writing them."""
+    with _generator(scale, 1) as con:
+        row = con.execute("SELECT count(*) FROM demo_line_items WHERE payer = ?",
+                          [world.PAYER_ACCOUNT]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def count_legacy_rows(scale: int = 1) -> int:
+    """Rows `write_legacy_cur(scale=scale)` writes, counted without writing them."""
+    with _generator(scale, 1) as con:
+        row = con.execute("SELECT count(*) FROM demo_line_items WHERE payer = ?",
+                          [world.LEGACY_PAYER_ACCOUNT]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def write_demo_aws(sample_root: Path) -> list[Path]:

@@ -1,7 +1,7 @@
 -- One legacy CUR (CUR 1.0) file: `category/Name` headers, ISO timestamps ending in Z, numbers
 -- written as plain decimals, empty cells for what does not apply, one column per activated tag.
--- Rows of payer getvariable('payer') in period getvariable('period'). cur_gen.legacy_header()
--- drops and respells columns per month the way real reports drift.
+-- Rows of payer getvariable('payer') in period getvariable('period'), file getvariable('part').
+-- cur_gen.legacy_header() drops and respells columns per month the way real reports drift.
 SELECT
     md5(concat_ws('|', li.payer, li.line_item_type, li.usage_type, li.resource_id,
                   li.usage_start::VARCHAR))                              AS "identity/LineItemId",
@@ -69,3 +69,4 @@ SELECT
 FROM demo_line_items AS li
 WHERE li.payer = getvariable('payer')
   AND li.period = getvariable('period')
+  AND li.part = getvariable('part')
