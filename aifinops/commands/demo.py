@@ -10,7 +10,7 @@ from rich.table import Table
 from aifinops.commands.aws import print_report
 from aifinops.commands.base import CliState, cli, friendly_errors, state
 from aifinops.config import load_settings
-from aifinops.demo.build import DEMO_DB_NAME, build_demo
+from aifinops.demo.build import DEMO_DB_NAME, build_demo, sample_data_root
 from aifinops.sqlfiles import read_sql
 from aifinops.store import open_store
 
@@ -25,7 +25,7 @@ def demo(ctx: click.Context, demo_db: str | None) -> None:
     """Build a fresh database from the bundled sample data and summarise it."""
     st = state(ctx)
     path = Path(demo_db or st.db or DEMO_DB_NAME)
-    settings = load_settings(db=path, config=st.config)
+    settings = load_settings(db=path, config=st.config or sample_data_root() / "aifinops.toml")
     build = build_demo(settings)
     for report in build.reports:
         print_report(st, report)

@@ -8,6 +8,7 @@ from pathlib import Path
 from aifinops.analysis.refresh import refresh
 from aifinops.config import Settings
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
+from aifinops.ingest.traffic import ingest_traffic
 from aifinops.store import Store, open_store
 
 DEMO_DB_NAME = "aifinops-demo.duckdb"
@@ -45,3 +46,6 @@ def load_demo(store: Store, settings: Settings, root: Path, build: DemoBuild) ->
         path = root / folder
         if path.exists():
             build.reports.append(ingest_aws_cur(store, str(path), settings=settings))
+    traffic = root / "traffic" / "requests.csv"
+    if traffic.exists():
+        ingest_traffic(store, traffic)

@@ -1,15 +1,16 @@
--- Effective spend per period grouped by one dimension ($dim: service | model | team | account),
--- the figures `aifinops demo` and `status` print. Untagged spend is shown, not hidden.
+-- Effective spend per month grouped by one dimension ($dim: service | model | team | account),
+-- as attributed by tags and rules (the cost_daily view): what `aifinops demo` prints.
+-- Unattributed spend is shown, not hidden.
 SELECT
-    x_billing_period AS period,
+    month AS period,
     CASE $dim
-        WHEN 'service' THEN ServiceName
-        WHEN 'model' THEN coalesce(x_model, 'unattributed')
-        WHEN 'team' THEN coalesce(x_team, 'unattributed')
-        ELSE coalesce(SubAccountName, SubAccountId, BillingAccountId)
+        WHEN 'service' THEN service
+        WHEN 'model' THEN model
+        WHEN 'team' THEN team
+        ELSE coalesce(account_name, account, billing_account)
     END AS name,
-    round(sum(EffectiveCost), 2) AS effective_cost,
-    round(sum(BilledCost), 2) AS billed_cost
-FROM focus_costs
+    round(sum(cost), 2) AS effective_cost,
+    round(sum(billed_cost), 2) AS billed_cost
+FROM cost_daily
 GROUP BY ALL
 ORDER BY period, effective_cost DESC
