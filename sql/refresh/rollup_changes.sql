@@ -1,8 +1,9 @@
 -- Periods whose rollups no longer match the load that holds them: new, restated, or gone.
+-- A load replaces its periods in the same transaction that records it in `loads`, so the latest
+-- load of a (source key, period) is the one whose rows are in focus_costs: no scan of cost rows.
 WITH current AS (
     SELECT source_key AS x_source_key, billing_period AS x_billing_period, max(load_id) AS load_id
     FROM loads
-    WHERE load_id IN (SELECT DISTINCT x_load_id FROM focus_costs)
     GROUP BY ALL
 )
 SELECT
