@@ -1,0 +1,21 @@
+-- Cleaning rules for nvidia-smi CSV values, shared by the GPU and the compute-apps parsers.
+-- Any bracketed value ([N/A], [Not Supported], [Unknown Error], …) is a NULL; numbers may carry a
+-- unit after a space ('45 %', '19818 MiB', '631.95 W') or not (--format=csv,nounits). The
+-- padded spellings are only tried when the plain one fails, to keep the common case cheap.
+CREATE OR REPLACE TEMP MACRO nvsmi_text(v) AS
+    CASE WHEN v LIKE '[%]' OR v = '' THEN NULL ELSE v END;
+
+CREATE OR REPLACE TEMP MACRO nvsmi_num(v) AS
+    coalesce(try_cast(split_part(v, ' ', 1) AS DOUBLE),
+             try_cast(split_part(trim(v), ' ', 1) AS DOUBLE));
+
+-- nvidia-smi prints the host's local time without a zone: read it in the zone given (--tz).
+CREATE OR REPLACE TEMP MACRO nvsmi_ts(v) AS
+    timezone(getvariable('gpu_tz'),
+             coalesce(try_strptime(v, '%Y/%m/%d %H:%M:%S.%g'),
+                      try_strptime(trim(v), ['%Y/%m/%d %H:%M:%S.%f', '%Y/%m/%d %H:%M:%S',
+                                             '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S'])));
+
+-- A header field: a lower-case dotted name with an optional [unit].
+CREATE OR REPLACE TEMP MACRO nvsmi_is_field(v) AS
+    left(v, 1) BETWEEN 'a' AND 'z' AND regexp_full_match(v, '[a-z_][a-z0-9_.]*( \[[^\]]*\])?');

@@ -1,0 +1,41 @@
+-- nvidia-smi --query-gpu rows, typed and cleaned, one per line of the file (rn = row number).
+-- Reads the temp view nvsmi_fields, which names each needed field (f_ts, f_util_pct, …) after
+-- the header in force at that line; f_last / f_extra are the header's last field and the one
+-- after it, to spot short (truncated) and long lines.
+CREATE OR REPLACE TEMP VIEW nvsmi_parsed AS
+WITH v AS (
+    SELECT rn, f_row,
+           nvsmi_is_field(f_first) AND (f_second IS NULL OR nvsmi_is_field(f_second)) AS is_header,
+           f_last IS NULL AS short_line,
+           f_extra IS NOT NULL AS long_line,
+           nvsmi_ts(f_ts) AS ts,
+           coalesce(getvariable('gpu_host_override'), nvsmi_text(f_host),
+                    getvariable('gpu_host_default')) AS host,
+           coalesce(nvsmi_text(f_gpu_uuid), 'pci:' || nvsmi_text(f_pci_bus_id),
+                    'index:' || nvsmi_text(f_gpu_index)) AS gpu_uuid,
+           try_cast(nvsmi_num(f_gpu_index) AS SMALLINT) AS gpu_index,
+           nvsmi_text(f_gpu_name) AS gpu_name,
+           nvsmi_text(f_pci_bus_id) AS pci_bus_id,
+           nvsmi_num(f_util_pct) AS util_pct,
+           nvsmi_num(f_mem_util_pct) AS mem_util_pct,
+           nvsmi_num(f_mem_used_mib) AS mem_used_mib,
+           nvsmi_num(f_mem_total_mib) AS mem_total_mib,
+           nvsmi_num(f_power_w) AS power_w,
+           nvsmi_num(f_power_limit_w) AS power_limit_w,
+           nvsmi_num(f_temp_c) AS temp_c,
+           nvsmi_num(f_sm_clock_mhz) AS sm_clock_mhz,
+           NULL::DOUBLE AS gr_engine_active,
+           NULL::DOUBLE AS sm_active
+    FROM nvsmi_fields
+)
+SELECT *,
+       CASE WHEN is_header THEN 'header'
+            WHEN short_line THEN 'incomplete line (fewer fields than the header)'
+            WHEN long_line THEN 'too many fields'
+            WHEN ts IS NULL THEN 'unreadable timestamp'
+            WHEN host IS NULL THEN 'no host'
+            WHEN gpu_uuid IS NULL THEN 'no GPU id'
+            WHEN ts > getvariable('gpu_future') THEN 'timestamp in the future'
+            WHEN ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN 'timestamp before 2000 (clock not set)'
+       END AS row_problem
+FROM v;

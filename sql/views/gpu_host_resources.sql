@@ -1,0 +1,48 @@
+-- Which billed resource each GPU host is, so a GPU hour can be joined to what it cost.
+-- In order of trust: an instance id from [hosts] in aifinops.toml or from the sampler's instance
+-- metadata; a Name tag equal to the hostname (CUR 2.0 stores it as user_name, legacy CUR as
+-- user:Name, others as Name/name); a GCP instance name equal to the hostname's first label.
+WITH resources AS (
+    SELECT ResourceId AS resource_id,
+           any_value(ProviderName) AS provider_name,
+           any_value(ResourceName) AS resource_name,
+           any_value(x_instance_type) AS instance_type,
+           any_value(lower(coalesce(Tags->>'user_name', Tags->>'user:Name',
+                                    Tags->>'Name', Tags->>'name'))) AS name_tag
+    FROM focus_costs
+    WHERE ResourceId IS NOT NULL
+    GROUP BY ResourceId
+),
+hosts AS (
+    SELECT host, instance_id, resource_id, provider, source,
+           lower(host) AS host_lc, lower(split_part(host, '.', 1)) AS short_lc,
+           coalesce(resource_id, instance_id) AS given_id
+    FROM gpu_hosts
+),
+matches AS (
+    SELECT h.host, r.resource_id, 1 AS priority, h.source AS matched_by
+    FROM hosts h JOIN resources r
+      ON r.resource_id = h.given_id OR r.resource_id LIKE '%/' || h.given_id
+    UNION ALL
+    SELECT h.host, r.resource_id, 2, 'name_tag'
+    FROM hosts h JOIN resources r ON r.name_tag IN (h.host_lc, h.short_lc)
+    UNION ALL
+    SELECT h.host, r.resource_id, 3, 'instance_name'
+    FROM hosts h JOIN resources r
+      ON lower(r.resource_name) = h.short_lc OR r.resource_id LIKE '%/instances/' || h.short_lc
+),
+best AS (
+    SELECT host, arg_min(resource_id, priority) AS resource_id, arg_min(matched_by, priority) AS matched_by
+    FROM matches
+    GROUP BY host
+)
+SELECT h.host,
+       coalesce(b.resource_id, h.given_id) AS resource_id,
+       h.instance_id,
+       coalesce(r.provider_name, h.provider) AS provider,
+       coalesce(b.matched_by, CASE WHEN h.given_id IS NOT NULL THEN h.source END) AS matched_by,
+       b.resource_id IS NOT NULL AS in_bill,
+       r.instance_type
+FROM hosts h
+LEFT JOIN best b USING (host)
+LEFT JOIN resources r ON r.resource_id = b.resource_id
