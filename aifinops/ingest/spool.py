@@ -49,9 +49,9 @@ def ingest_spool(store: Store, folder: Path, gpu: GpuSettings, *, archive: Path 
         load = GpuLoad(conn, gpu, "spool", str(folder), "sampler")
         load.report.files = [str(f) for f in files]
         conn.execute("SET VARIABLE spool_files = ?", [[str(f) for f in files]])
-        conn.execute(read_sql("ingest/spool_records.sql"))
+        conn.execute(read_sql("ingest/gpu_spool_records.sql"))
         conn.execute(read_sql("ingest/gpu_stage.sql"))
-        conn.execute(read_sql("ingest/spool_stage.sql"))
+        conn.execute(read_sql("ingest/gpu_spool_stage.sql"))
         hosts = conn.execute("SELECT host, instance_id, provider FROM spool_hosts").fetchall()
         load.map_hosts(HostMapping(h, i, None, p, "sampler") for h, i, p in hosts)
         report.load = load.merge_staged()
@@ -76,7 +76,7 @@ def _readable(conn: duckdb.DuckDBPyConnection,
 
     def probe(batch: list[Path]) -> None:
         conn.execute("SET VARIABLE spool_files = ?", [[str(f) for f in batch]])
-        conn.execute(read_sql("ingest/spool_records.sql"))  # binds to the files just set
+        conn.execute(read_sql("ingest/gpu_spool_records.sql"))  # binds to the files just set
         conn.execute("SELECT count(*), count(COLUMNS(*)) FROM spool_records").fetchall()
 
     if not files:
