@@ -257,6 +257,10 @@ class GpuLoad:
         self.summarize()
         self.check()
         self.merge_samples()
+        staged = self._scalar("SELECT count(*) FROM gpu_proc_stage")
+        usable = self._scalar("SELECT count(*) FROM gpu_proc_incoming")
+        self.report.rows_read += staged
+        self.add_skip("process row without time, host or GPU, or in the future", staged - usable)
         self.merge_processes()
         return self.finish()
 

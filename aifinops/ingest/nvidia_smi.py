@@ -168,7 +168,7 @@ def _host_default(path: Path, layout: Layout, options: NvidiaSmiOptions, gpu: Gp
         return options.host, "--host"
     from_name = gpu.host_from_filename(path.name)
     if "host" in layout.positions:
-        return from_name, "host column"
+        return from_name, "host column" if from_name is None else "host column, else file name"
     if from_name is None:
         raise InputError(source, "cannot tell which host this log is from: pass --host, or name "
                          "the file after the host (gpu-node-03.csv)")
