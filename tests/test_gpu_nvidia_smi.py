@@ -340,3 +340,12 @@ def test_settings_from_config(tmp_path: Path) -> None:
     bad = Settings(db_path=tmp_path / "x.duckdb", raw={"gpu": {"idle_util_pct": "five"}})
     with pytest.raises(ConfigError, match="idle_util_pct must be a number"):
         GpuSettings.from_settings(bad)
+
+
+def test_a_lone_word_is_garbage_not_a_header(store: Store, tmp_path: Path) -> None:
+    lines = [HEADER, row("2026/11/20 10:00:00.000", 0, 10), "oops", "fan.speed, pstate",
+             row("2026/11/20 10:00:05.000", 0, 20)]
+    report = load(store, write(tmp_path / "words.csv", lines))
+    assert report.rows_loaded == 2
+    assert [(s.reason, s.first_lines) for s in report.skips] == [
+        ("incomplete line (fewer fields than the header)", [3, 4])]

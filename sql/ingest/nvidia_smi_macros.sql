@@ -19,3 +19,9 @@ CREATE OR REPLACE TEMP MACRO nvsmi_ts(v) AS
 -- A header field: a lower-case dotted name with an optional [unit].
 CREATE OR REPLACE TEMP MACRO nvsmi_is_field(v) AS
     left(v, 1) BETWEEN 'a' AND 'z' AND regexp_full_match(v, '[a-z_][a-z0-9_.]*( \[[^\]]*\])?');
+
+-- A header line: field-shaped first fields and a timestamp field (every log we load has one), so
+-- a stray word on a line of its own is garbage, not a header. Cheap tests first.
+CREATE OR REPLACE TEMP MACRO nvsmi_is_header(first, second, whole) AS
+    nvsmi_is_field(first) AND (second IS NULL OR nvsmi_is_field(second))
+    AND list_contains(string_split(whole, ', '), 'timestamp');

@@ -5,7 +5,7 @@
 CREATE OR REPLACE TEMP VIEW nvsmi_parsed AS
 WITH v AS (
     SELECT rn, f_row,
-           nvsmi_is_field(f_first) AND (f_second IS NULL OR nvsmi_is_field(f_second)) AS is_header,
+           nvsmi_is_header(f_first, f_second, f_row) AS is_header,
            f_last IS NULL AS short_line,
            f_extra IS NOT NULL AS long_line,
            nvsmi_ts(f_ts) AS ts,
