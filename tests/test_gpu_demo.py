@@ -71,7 +71,7 @@ def test_idle_week_diurnal_and_steady_low_patterns(demo: Store) -> None:
     assert train["weekend"] == train["night"] == 0 and train["workday"] >= 86
     low = q(demo, "SELECT min(activity_mean_pct), max(activity_mean_pct) FROM gpu_hourly "
                   "WHERE host LIKE 'gpu-infer-%'")
-    assert 10 <= low[0][0] and low[0][1] <= 20  # type: ignore[operator]
+    assert low[0][0] >= 10 and low[0][1] <= 20  # type: ignore[operator]
 
 
 def test_shared_host_names_its_two_models(demo: Store) -> None:
