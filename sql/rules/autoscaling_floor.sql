@@ -9,6 +9,8 @@
 --   asg_percentile = 0.95       the new floor must carry 95% of the hours spent at the floor
 --   asg_min_fleet = 2           a fleet is two or more instances
 --   asg_min_size_floor = 1      never recommend fewer than this
+--   idle_gpu_min_coverage = 0.75    judge only fleets with telemetry for 75% of billed
+--                               instance-hours
 --   hours_per_month = 730
 -- A fleet is the GPU instances with telemetry that serve one model in one env, provider and
 -- region (attribution, not the ASG itself: the bill does not name it; apply finds the group from

@@ -1,4 +1,4 @@
--- model_efficiency (advice, low confidence): a model whose GPU memory footprint would fit a
+-- model_efficiency: (advice, low confidence) a model whose GPU memory footprint would fit a
 -- cheaper GPU if its weights were quantised (FP16 → INT8) → evaluate a quantised build.
 --
 -- Thresholds ([recommendations] in aifinops.toml; defaults in aifinops/analysis/rules.py):
