@@ -44,7 +44,8 @@ def test_cur2_totals_match_raw_sql(tmp_path: Path) -> None:
         sp_total="savings_plan_total_commitment_to_date", sp_used="savings_plan_used_commitment",
         ri_eff="reservation_effective_cost",
         cost="coalesce(line_item_net_unblended_cost, line_item_unblended_cost)")
-    raw = duckdb.sql(f"""
+    con = duckdb.connect()
+    raw = con.execute(f"""
         select strftime(bill_billing_period_start_date, '%Y-%m'), count(*),
                round(sum(coalesce(line_item_net_unblended_cost, line_item_unblended_cost)), 2),
                round(sum({amortised}), 2)
@@ -68,7 +69,7 @@ def test_legacy_totals_match_raw_sql(tmp_path: Path) -> None:
     # Each month's file reads on its own (their columns differ, as real months do).
     expected = {}
     for path in files:
-        row = duckdb.execute(f"""
+        row = duckdb.connect().execute(f"""
             select left("bill/BillingPeriodStartDate", 7), count(*),
                    round(sum({num("lineItem/UnblendedCost")}), 2), round(sum({amortised}), 2)
             from read_csv('{path}', all_varchar = true) group by all""").fetchone()

@@ -157,11 +157,12 @@ def test_restated_period_is_the_only_one_reloaded(
     # AWS restates the period: same object key, new contents (here: one line item fewer).
     (data,) = cur_tree.glob(f"*/data/BILLING_PERIOD={restated}/*.parquet")
     smaller = data.with_name("restated.parquet")
-    duckdb.sql(
-        f"copy (select * from read_parquet('{data}') where identity_line_item_id <> "
-        f"(select min(identity_line_item_id) from read_parquet('{data}'))) "
-        f"to '{smaller}' (format parquet, compression snappy)"
-    )
+    with duckdb.connect() as con:  # its own connection: the module default one is shared
+        con.execute(
+            f"copy (select * from read_parquet('{data}') where identity_line_item_id <> "
+            f"(select min(identity_line_item_id) from read_parquet('{data}'))) "
+            f"to '{smaller}' (format parquet, compression snappy)"
+        )
     key = f"{PREFIX}/{data.relative_to(cur_tree).as_posix()}"
     s3_client.upload_file(str(smaller), BUCKET, key)
     downloads.clear()
