@@ -1,0 +1,481 @@
+"""What the app's screens ask the database, as plain functions over one DuckDB cursor.
+
+This module imports no Textual and no Rich (a test checks it in a subprocess), so the queries the
+TUI runs are the queries a report or a script can run: the app is a thin front end over them.
+The SQL lives in `sql/tui/`, one file a question. Every file reads the global filters from
+DuckDB variables (`tui_start`, `tui_end`, `tui_provider`, `tui_account`, `tui_team`) through the
+temp views `tui_scope` and `tui_cost`, so a filter means the same thing on every screen, and any
+file runs in the DuckDB CLI after a few `SET VARIABLE`s.
+
+Each function takes a cursor of its own (`store.cursor()`), because one DuckDB connection is not
+thread-safe and the app runs every function in a worker thread.
+
+Views that other parts of aifinops add over time (`model_cost`, `idle_resources`,
+`resource_hourly`, the recommendation tables) are found by name when the database is opened
+(`Context.relations`); a screen whose source is missing says what would fill it instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aifinops.sqlfiles import read_sql
+
+# Statuses in the order a person works through them; ACTIONABLE is what the screen lists first.
+REC_STATUSES = ("open", "accepted", "failed", "applied", "snoozed", "dismissed", "resolved")
+REC_ACTIONABLE = ("open", "accepted", "failed")
+DEFAULT_RANGE_DAYS = 30
+SQL_CONSOLE_ROW_LIMIT = 1000
+
+_VAR_NAME = re.compile(r"^tui_[a-z_]+$")
+
+
+# ---- filters -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The app's global filters. `None` means "all"; dates are inclusive UTC days."""
+
+    start: date
+    end: date
+    provider: str | None = None
+    account: str | None = None
+    team: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def narrowed(self) -> bool:
+        """True when provider, account or team is set (the date range always is)."""
+        return any((self.provider, self.account, self.team))
+
+    def variables(self) -> dict[str, Any]:
+        return {"tui_start": self.start, "tui_end": self.end, "tui_provider": self.provider,
+                "tui_account": self.account, "tui_team": self.team}
+
+    def with_range(self, start: date, end: date) -> Filters:
+        if end < start:
+            start, end = end, start
+        return replace(self, start=start, end=end)
+
+    def describe(self, account_names: dict[str, str] | None = None) -> str:
+        """One line for the filter bar: `2026-10-30 → 2026-11-28 (30 d) · AWS · all accounts · …`."""
+        account = self.account
+        if account and account_names and account_names.get(account):
+            account = f"{account_names[account]} ({account})"
+        return " · ".join((
+            f"{self.start:%Y-%m-%d} → {self.end:%Y-%m-%d} ({self.days} d)",
+            self.provider or "all providers",
+            account or "all accounts",
+            self.team or "all teams",
+        ))
+
+
+def range_presets(as_of: date) -> list[tuple[str, date, date]]:
+    """Date ranges people ask for, ending at the last day with data (not the wall clock)."""
+    month_start = as_of.replace(day=1)
+    prior_end = month_start - timedelta(days=1)
+    return [
+        ("last 7 days", as_of - timedelta(days=6), as_of),
+        ("last 30 days", as_of - timedelta(days=DEFAULT_RANGE_DAYS - 1), as_of),
+        ("month to date", month_start, as_of),
+        ("last month", prior_end.replace(day=1), prior_end),
+        ("last 90 days", as_of - timedelta(days=89), as_of),
+    ]
+
+
+# ---- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A query result: column names (with units in them, e.g. `cost_usd`) and rows."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def column(self, name: str) -> list[Any]:
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+EMPTY = Table((), [])
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    providers: list[str] = field(default_factory=list)
+    accounts: list[tuple[str, str | None]] = field(default_factory=list)  # (id, name)
+    teams: list[str] = field(default_factory=list)
+
+    @property
+    def account_names(self) -> dict[str, str]:
+        return {a: n for a, n in self.accounts if n}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the app learns once when it opens a database, before any screen draws."""
+
+    db_path: Path
+    relations: frozenset[str]
+    as_of: date | None
+    first_day: date | None
+    options: FilterOptions
+    gpu_hours: int = 0          # rows in gpu_hourly: 0 means no GPU telemetry yet
+    recommendations: int = 0    # rows in recommendations: 0 means the engine has not run
+    models: tuple[str, ...] = ()  # every model with cost, biggest first (the command palette)
+
+    @property
+    def has_costs(self) -> bool:
+        return self.as_of is not None
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.relations for n in names)
+
+
+@dataclass(frozen=True)
+class Overview:
+    as_of: date
+    month: str
+    days_left: int
+    month_to_date_usd: float
+    prior_same_days_usd: float | None
+    prior_month_usd: float | None
+    run_rate_per_day_usd: float
+    forecast_usd: float
+    idle_cost_7d_usd: float | None      # None: no GPU telemetry to judge idleness
+    idle_window: tuple[date, date]
+    open_savings_usd: float | None      # None: no recommendations yet
+    open_recommendations: int
+    daily: Table                        # day, cost_usd over the filter range
+    top_models: Table
+    top_recommendations: Table
+
+    @property
+    def change_pct(self) -> float | None:
+        """Month to date against the same days of last month."""
+        if not self.prior_same_days_usd:
+            return None
+        return 100.0 * (self.month_to_date_usd / self.prior_same_days_usd - 1.0)
+
+
+@dataclass(frozen=True)
+class ModelDetail:
+    model: str
+    facts: dict[str, Any]
+    daily: Table
+    resources: Table
+    gpu_hours: Table        # resource_id, host, gpu_uuid, gpu_index, hour, activity_mean_pct, …
+
+
+@dataclass(frozen=True)
+class ResourceDetail:
+    resource_id: str
+    facts: dict[str, Any]
+    daily: Table
+    cost_hours: Table       # hour, cost_usd
+    gpu_hours: Table
+    processes: Table
+    recommendations: Table
+
+
+@dataclass(frozen=True)
+class RecommendationDetail:
+    id: str
+    row: dict[str, Any]     # every column of the recommendations table
+    evidence: dict[str, Any]
+    action_params: dict[str, Any]
+    history: Table
+
+
+# ---- running the SQL -----------------------------------------------------------------------
+
+
+def set_variables(cur: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> None:
+    """`SET VARIABLE` each value with its SQL type, so `getvariable()` compares like with like."""
+    for name, value in values.items():
+        if not _VAR_NAME.match(name):
+            raise ValueError(f"not a tui variable name: {name!r}")
+        if isinstance(value, bool):
+            sql_type = "BOOLEAN"
+        elif isinstance(value, datetime):
+            sql_type = "TIMESTAMPTZ"
+        elif isinstance(value, date):
+            sql_type = "DATE"
+        elif isinstance(value, list | tuple):
+            sql_type = "VARCHAR[]"
+            value = list(value)
+        elif isinstance(value, int):
+            sql_type = "BIGINT"
+        elif isinstance(value, float):
+            sql_type = "DOUBLE"
+        else:
+            sql_type = "VARCHAR"
+        cur.execute(f"SET VARIABLE {name} = CAST(? AS {sql_type})", [value])
+
+
+def fetch(cur: duckdb.DuckDBPyConnection, name: str) -> Table:
+    """Run `sql/tui/<name>.sql` and return its result."""
+    relation = cur.execute(read_sql(f"tui/{name}.sql"))
+    columns = tuple(d[0] for d in relation.description or ())
+    return Table(columns, [tuple(r) for r in relation.fetchall()])
+
+
+def prepare(cur: duckdb.DuckDBPyConnection, filters: Filters, *views: str, **extra: Any) -> None:
+    """Set the filter variables (and any `tui_<extra>`), then (re)create the temp views named.
+
+    Every query function calls this first with the views it reads; unset extras are NULL so a
+    file that tests `getvariable('tui_model') IS NULL` sees "all".
+    """
+    values = filters.variables()
+    for key in ("model", "resource", "rec_rule", "rec_statuses", "rec_id"):
+        values.setdefault(f"tui_{key}", None)
+    values.update({f"tui_{k}": v for k, v in extra.items()})
+    set_variables(cur, values)
+    cur.execute(read_sql("tui/scope.sql"))
+    for view in views:
+        cur.execute(read_sql(f"tui/{view}.sql"))
+
+
+def relations(cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    rows = cur.execute("select table_name from information_schema.tables "
+                       "where table_schema = 'main'").fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def _count(cur: duckdb.DuckDBPyConnection, table: str, present: frozenset[str]) -> int:
+    if table not in present:
+        return 0
+    row = cur.execute(f"select count(*) from (select 1 from {table} limit 1000)").fetchone()
+    return int(row[0]) if row else 0
+
+
+# ---- what the app asks ---------------------------------------------------------------------
+
+
+def load_context(cur: duckdb.DuckDBPyConnection, db_path: Path) -> Context:
+    """Freshness, filter choices and which sources exist: read once when the database opens."""
+    present = relations(cur)
+    as_of = first_day = None
+    options = FilterOptions()
+    models: tuple[str, ...] = ()
+    if "cost_daily_rollup" in present:
+        row = fetch(cur, "as_of").rows[0]
+        as_of, first_day = row[0], row[1]
+        if first_day is not None and as_of is None:
+            as_of = cur.execute("select max(day) from cost_daily_rollup").fetchone()[0]  # type: ignore[index]
+    if as_of is not None and {"cost_daily", "team_cost"} <= present:
+        table = fetch(cur, "filter_options")
+        providers = [r[1] for r in table.rows if r[0] == "provider"]
+        accounts = [(r[1], r[2]) for r in table.rows if r[0] == "account"]
+        teams = [r[1] for r in table.rows if r[0] == "team"]
+        options = FilterOptions(providers, accounts, teams)
+        models = tuple(r[0] for r in cur.execute(
+            "select model from cost_daily group by model order by sum(cost) desc, model"
+        ).fetchall())
+    return Context(
+        db_path=db_path, relations=present, as_of=as_of, first_day=first_day, options=options,
+        gpu_hours=_count(cur, "gpu_hourly", present),
+        recommendations=_count(cur, "recommendations", present), models=models,
+    )
+
+
+def default_filters(ctx: Context, today: date) -> Filters:
+    """The last 30 days up to the last day with data (or to today on an empty database)."""
+    end = ctx.as_of or today
+    return Filters(start=end - timedelta(days=DEFAULT_RANGE_DAYS - 1), end=end)
+
+
+def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Overview:
+    """Headline numbers for the month of the last day with data, the daily chart, the tops."""
+    assert ctx.as_of is not None, "overview needs cost data; the app shows its welcome instead"
+    prepare(cur, filters, as_of=ctx.as_of)
+    kpis = fetch(cur, "overview_kpis").records()[0]
+    daily = fetch(cur, "daily_cost")
+    top = fetch(cur, "top_models")
+    idle_window = (ctx.as_of - timedelta(days=6), ctx.as_of)
+    idle_cost: float | None = None
+    if ctx.gpu_hours and _gpu_ready(ctx):
+        week = filters.with_range(*idle_window)
+        idle = idle_resources(cur, ctx, week)
+        idle_cost = float(sum(idle.column("idle_cost_usd"))) if idle.rows else 0.0
+        prepare(cur, filters, as_of=ctx.as_of)
+    recs = EMPTY
+    open_savings: float | None = None
+    open_count = 0
+    if ctx.has("recommendations") and ctx.recommendations:
+        recs = recommendations(cur, ctx, filters, statuses=REC_ACTIONABLE)
+        open_savings = float(sum(recs.column("monthly_saving_usd")))
+        open_count = len(recs)
+    return Overview(
+        as_of=kpis["as_of"], month=kpis["month"], days_left=int(kpis["days_left"]),
+        month_to_date_usd=float(kpis["month_to_date_usd"]),
+        prior_same_days_usd=kpis["prior_same_days_usd"], prior_month_usd=kpis["prior_month_usd"],
+        run_rate_per_day_usd=float(kpis["run_rate_per_day_usd"]),
+        forecast_usd=float(kpis["forecast_usd"]),
+        idle_cost_7d_usd=idle_cost, idle_window=idle_window,
+        open_savings_usd=open_savings, open_recommendations=open_count,
+        daily=daily, top_models=top, top_recommendations=Table(recs.columns, recs.rows[:6]),
+    )
+
+
+def _gpu_ready(ctx: Context) -> bool:
+    return ctx.has("gpu_hourly", "gpu_host_resources", "cost_hourly_rollup")
+
+
+def models(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Table:
+    """Per model: cost, GPU-hours, utilisation, idle GPU-hours and cost, unit costs."""
+    if _gpu_ready(ctx):
+        prepare(cur, filters, "resource_owner", "resource_hours")
+        return fetch(cur, "models")
+    prepare(cur, filters)
+    return fetch(cur, "top_models")
+
+
+def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
+                 model: str) -> ModelDetail:
+    views = ("resource_owner", "resource_hours") if _gpu_ready(ctx) else ()
+    prepare(cur, filters, *views, model=model)
+    daily = fetch(cur, "daily_cost")
+    if _gpu_ready(ctx):
+        resources = fetch(cur, "model_resources")
+        gpu = fetch(cur, "gpu_hours")
+    else:
+        resources = Table(("resource_id", "cost_usd"), cur.execute(
+            "select resource_id, sum(cost) as cost_usd from tui_cost where model = ? "
+            "group by all order by cost_usd desc", [model]).fetchall())
+        gpu = EMPTY
+    facts: dict[str, Any] = {
+        "cost_usd": float(sum(daily.column("cost_usd"))),
+        "resources": len(resources),
+    }
+    team_rows = cur.execute(
+        "select team, sum(cost) from tui_cost where model = ? group by team order by 2 desc",
+        [model]).fetchall()
+    facts["teams"] = [r[0] for r in team_rows]
+    if "model_traffic" in ctx.relations:
+        row = cur.execute(
+            "select sum(requests) from model_traffic where model = ? and hour >= ? and hour < ?",
+            [model, _start_at(filters), _end_at(filters)]).fetchone()
+        facts["requests"] = row[0] if row else None
+    return ModelDetail(model, facts, daily, resources, gpu)
+
+
+def idle_resources(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Table:
+    """GPU resources by idle cost over the range (empty when there is no telemetry)."""
+    if not _gpu_ready(ctx):
+        return EMPTY
+    prepare(cur, filters, "resource_owner", "resource_hours")
+    return fetch(cur, "idle_resources")
+
+
+def resource_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
+                    resource_id: str) -> ResourceDetail:
+    gpu_ready = _gpu_ready(ctx)
+    prepare(cur, filters, *(("resource_owner",) if gpu_ready else ()), resource=resource_id)
+    daily = fetch(cur, "daily_cost")
+    facts: dict[str, Any] = {}
+    cost_hours = gpu = processes = EMPTY
+    if gpu_ready:
+        facts_table = fetch(cur, "resource_facts")
+        facts = facts_table.records()[0] if facts_table.rows else {}
+        cost_hours = fetch(cur, "resource_cost_hours")
+        gpu = fetch(cur, "gpu_hours")
+        if "gpu_process_hourly" in ctx.relations:
+            processes = fetch(cur, "resource_processes")
+    recs = EMPTY
+    if ctx.has("recommendations"):
+        recs = recommendations(cur, ctx, filters, statuses=None, resource_id=resource_id,
+                               team=None)
+    facts.setdefault("resource_id", resource_id)
+    return ResourceDetail(resource_id, facts, daily, cost_hours, gpu, processes, recs)
+
+
+class _FromFilters:
+    """Sentinel: take the value from the global filters."""
+
+
+FROM_FILTERS = _FromFilters()
+
+
+def recommendations(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters, *,
+                    statuses: Sequence[str] | None = REC_ACTIONABLE, rule: str | None = None,
+                    team: str | _FromFilters | None = FROM_FILTERS,
+                    resource_id: str | None = None) -> Table:
+    """Recommendations by saving; the team is the global filter's unless one is given."""
+    if not ctx.has("recommendations"):
+        return EMPTY
+    scoped = filters if isinstance(team, _FromFilters) else replace(filters, team=team)
+    prepare(cur, scoped, rec_statuses=list(statuses) if statuses else None,
+            tui_rec_rule=rule, resource=resource_id)
+    return fetch(cur, "recommendations")
+
+
+def recommendation_rules(cur: duckdb.DuckDBPyConnection, ctx: Context) -> list[str]:
+    """The rules (kinds) that have produced recommendations, for the screen's filter."""
+    if not ctx.has("recommendations"):
+        return []
+    return [r[0] for r in cur.execute(
+        "select distinct rule from recommendations order by rule").fetchall()]
+
+
+def recommendation_detail(cur: duckdb.DuckDBPyConnection, ctx: Context,
+                          rec_id: str) -> RecommendationDetail:
+    relation = cur.execute("select * from recommendations where id = ?", [rec_id])
+    columns = [d[0] for d in relation.description or ()]
+    found = relation.fetchone()
+    if found is None:
+        raise LookupError(f"no recommendation {rec_id}")
+    row = dict(zip(columns, found, strict=True))
+    history = EMPTY
+    if ctx.has("recommendation_events", "recommendation_actions"):
+        set_variables(cur, {"tui_rec_id": rec_id})
+        history = fetch(cur, "recommendation_events")
+    return RecommendationDetail(
+        id=rec_id, row=row, evidence=_json_object(row.get("evidence")),
+        action_params=_json_object(row.get("action_params")), history=history)
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    parsed = json.loads(value)
+    return parsed if isinstance(parsed, dict) else {"value": parsed}
+
+
+def _start_at(filters: Filters) -> datetime:
+    return datetime.combine(filters.start, time(), tzinfo=UTC)
+
+
+def _end_at(filters: Filters) -> datetime:
+    return datetime.combine(filters.end + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def first_lines(text: str, limit: int = 3) -> str:
+    """The first lines of an error, which is where DuckDB says what is wrong."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(lines[:limit])
+
+
+def as_rows(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> Table:
+    return Table(tuple(columns), [tuple(r.get(c) for c in columns) for r in records])

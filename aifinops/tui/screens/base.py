@@ -1,0 +1,228 @@
+"""What every data screen shares: a worker that reads, messages that bring the result back.
+
+A screen names what it reads (`fetch`, a call into the UI-free query layer, run in a thread
+worker with a cursor of its own) and how it draws it (`show`, on the UI thread). The worker never
+touches a widget: it posts `DataLoaded` or `DataFailed` (past tense, as harlequin does) and the
+screen's handlers own the state. Starting a new load cancels the screen's previous one
+(`exclusive=True` in the screen's own `load` group), and a result that arrives for filters or a
+database generation that are no longer current is dropped, so a fast typist never sees an old
+answer over a new one.
+
+A screen remembers which filters and generation it drew; when it comes back into view
+(`ScreenResume`) after either changed, it reloads.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from aifinops.analysis.screens_data import Context, Filters, first_lines
+from aifinops.errors import StoreLockedError
+from aifinops.tui import keys
+from aifinops.tui.database import Database
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from aifinops.tui.app import AifinopsApp
+
+
+class DataLoaded(Message):
+    """A screen's worker read its data."""
+
+    def __init__(self, result: Any, filters: Filters, generation: int, seconds: float) -> None:
+        super().__init__()
+        self.result = result
+        self.filters = filters
+        self.generation = generation
+        self.seconds = seconds
+
+
+class DataFailed(Message):
+    """A screen's worker could not read: `locked` when another process holds the file."""
+
+    def __init__(self, error: str, *, locked: bool, filters: Filters, generation: int) -> None:
+        super().__init__()
+        self.error = error
+        self.locked = locked
+        self.filters = filters
+        self.generation = generation
+
+
+EMPTY_DATABASE = (
+    "This database has no costs yet.\n\n"
+    "Next:\n"
+    "  aifinops demo                         build a demo world and open it here\n"
+    "  aifinops ingest aws-cur s3://BUCKET/PREFIX/EXPORT   load an AWS CUR 2.0 or legacy export\n"
+    "  aifinops ingest nvidia-smi gpu.csv    add GPU telemetry (what makes idle cost visible)\n"
+    "then come back with `aifinops`."
+)
+
+
+class DataScreen(Screen[None]):
+    """A screen that shows one read of the database under the global filters."""
+
+    SCOPE: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    NEEDS_COSTS: ClassVar[bool] = True
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.drawn_for: tuple[Filters, int] | None = None
+        self.locked = False
+        self.load_seconds: float | None = None
+
+    @property
+    def aifinops(self) -> AifinopsApp:
+        from aifinops.tui.app import AifinopsApp
+
+        assert isinstance(self.app, AifinopsApp)
+        return self.app
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        yield Static(id="notice", classes="hidden")
+        with Container(id="body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def subtitle(self) -> str:
+        """Extra words for the top bar after the screen's title (a model's name, …)."""
+        return ""
+
+    def update_topbar(self) -> None:
+        app = self.aifinops
+        parts = [f"[b]aifinops[/b] › [b]{self.TITLE}[/b]"]
+        if self.subtitle():
+            parts[0] += f" › [b]{self.subtitle()}[/b]"
+        if app.filters is not None:
+            names = app.ctx.options.account_names if app.ctx else None
+            parts.append(app.filters.describe(names))
+        if app.ctx is not None and app.ctx.as_of is not None:
+            parts.append(f"data to {app.ctx.as_of:%Y-%m-%d}")
+        parts.append("read-only")
+        self.query_one("#topbar", Static).update("  │  ".join(parts))
+
+    def set_notice(self, text: str | None, *, tone: str = "info") -> None:
+        notice = self.query_one("#notice", Static)
+        if not text:
+            notice.add_class("hidden")
+            return
+        notice.remove_class("hidden", "info", "error", "warning")
+        notice.add_class(tone)
+        notice.update(text)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.update_topbar()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.update_topbar()
+        app = self.aifinops
+        if app.filters is not None and self.drawn_for != (app.filters, app.generation):
+            self.reload()
+
+    def is_stale(self) -> bool:
+        app = self.aifinops
+        return self.drawn_for != (app.filters, app.generation)
+
+    def reload(self) -> None:
+        app = self.aifinops
+        if app.ctx is None or app.filters is None:
+            return
+        self.update_topbar()
+        if self.NEEDS_COSTS and not app.ctx.has_costs:
+            self.set_notice(EMPTY_DATABASE)
+            self.query_one("#body").display = False
+            self.drawn_for = (app.filters, app.generation)
+            return
+        self.query_one("#body").loading = True
+        self._fetch(app.db, app.ctx, app.filters, app.generation)
+
+    def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Any:
+        """Read what the screen shows. Runs in a worker thread: no widgets here."""
+        raise NotImplementedError
+
+    def show(self, result: Any) -> None:
+        """Draw a result (UI thread)."""
+        raise NotImplementedError
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _fetch(self, db: Database, ctx: Context, filters: Filters, generation: int) -> None:
+        worker = get_current_worker()
+        started = time.perf_counter()
+        try:
+            with db.reader() as cur:
+                result = self.fetch(cur, ctx, filters)
+        except StoreLockedError as exc:
+            if not worker.is_cancelled:
+                self.post_message(DataFailed(str(exc), locked=True, filters=filters,
+                                             generation=generation))
+        except Exception as exc:  # shown to the user; a bug must not kill the app
+            if not worker.is_cancelled:
+                self.post_message(DataFailed(first_lines(str(exc)) or type(exc).__name__,
+                                             locked=False, filters=filters, generation=generation))
+        else:
+            if not worker.is_cancelled:
+                self.post_message(DataLoaded(result, filters, generation,
+                                             time.perf_counter() - started))
+
+    def _current(self, filters: Filters, generation: int) -> bool:
+        app = self.aifinops
+        return (filters, generation) == (app.filters, app.generation)
+
+    @on(DataLoaded)
+    def _loaded(self, message: DataLoaded) -> None:
+        message.stop()
+        if not self._current(message.filters, message.generation):
+            return
+        body = self.query_one("#body")
+        body.loading = False
+        body.display = True
+        self.locked = False
+        self.set_notice(None)
+        self.load_seconds = message.seconds
+        self.drawn_for = (message.filters, message.generation)
+        self.show(message.result)
+        self.refresh_bindings()
+
+    @on(DataFailed)
+    def _failed(self, message: DataFailed) -> None:
+        message.stop()
+        if not self._current(message.filters, message.generation):
+            return
+        self.query_one("#body").loading = False
+        if message.locked:
+            self.locked = True
+            self.set_notice(
+                f"{message.error}.\nShowing what was read before; retrying every few seconds "
+                "(F5 to retry now).", tone="warning")
+        else:
+            self.set_notice(f"Could not read the data for this screen:\n{message.error}",
+                            tone="error")
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+def scope_bindings(*scopes: str) -> list[Any]:
+    return keys.bindings(*scopes)

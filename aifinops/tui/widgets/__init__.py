@@ -1,0 +1,1 @@
+"""Widgets the screens share: charts, KPI cards, result tables, the filter bar."""

@@ -1,0 +1,84 @@
+"""A DataTable that shows a query result, formatted by column name, and remembers the cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from aifinops.analysis.screens_data import Table
+from aifinops.tui import format as fmt
+
+STATUS_STYLES = {
+    "open": "bold #87afd7", "accepted": "bold #d7af5f", "applied": "bold #5faf5f",
+    "failed": "bold #d75f5f", "dismissed": "#808080", "snoozed": "#808080",
+    "resolved": "#808080",
+}
+
+
+# Longest text a cell shows before an ellipsis (the whole value is one Enter away).
+TEXT_LIMITS = {"title": 100, "command_line": 48, "detail": 72, "signals": 32, "process": 40}
+DEFAULT_TEXT_LIMIT = 60
+
+
+def clip(column: str, text: str) -> str:
+    limit = TEXT_LIMITS.get(column, DEFAULT_TEXT_LIMIT)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ResultTable(DataTable[Text]):
+    """Rows keyed by one column (`key`), so the cursor survives a reload."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.result: Table | None = None
+        self.key_column: str | None = None
+
+    def show(self, table: Table, columns: Sequence[str] | None = None,
+             key: str | None = None, labels: dict[str, str] | None = None) -> None:
+        previous = self.selected_key
+        shown = [c for c in (columns or table.columns) if c in table.columns]
+        self.result, self.key_column = table, key
+        self.clear(columns=True)
+        for column in shown:
+            title = (labels or {}).get(column) or fmt.label(column)
+            self.add_column(Text(title, justify="right" if fmt.is_numeric(column) else "left"),
+                            key=column)
+        index = {c: i for i, c in enumerate(table.columns)}
+        key_index = index.get(key) if key else None
+        seen: set[str] = set()
+        for n, row in enumerate(table.rows):
+            cells = [self._cell(c, row[index[c]]) for c in shown]
+            row_key = str(row[key_index]) if key_index is not None else str(n)
+            if row_key in seen:  # keys must be unique; a repeated one keeps its position
+                row_key = f"{row_key}#{n}"
+            seen.add(row_key)
+            self.add_row(*cells, key=row_key)
+        if previous is not None:
+            for n, row in enumerate(table.rows):
+                if key_index is not None and str(row[key_index]) == previous:
+                    self.move_cursor(row=n)
+                    break
+
+    @staticmethod
+    def _cell(column: str, value: object) -> Text:
+        text = clip(column, fmt.cell(column, value))
+        if column == "status" and isinstance(value, str):
+            return Text(text, style=STATUS_STYLES.get(value, ""))
+        if fmt.is_numeric(column):
+            return Text(text, justify="right")
+        return Text(text)
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self.row_count or self.cursor_row < 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return None if row_key.value is None else str(row_key.value).split("#")[0]
+
+    @property
+    def selected_record(self) -> dict[str, object] | None:
+        if self.result is None or not self.row_count or self.cursor_row >= len(self.result.rows):
+            return None
+        return dict(zip(self.result.columns, self.result.rows[self.cursor_row], strict=True))

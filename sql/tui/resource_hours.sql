@@ -1,0 +1,49 @@
+-- tui_resource_hours: per billed GPU resource and hour within the date range, its GPUs' activity
+-- (from the gpu_hourly rollup, through the host → resource map) beside what the hour cost (from
+-- cost_hourly_rollup). Never reads raw samples or raw bill rows.
+--   idle_hour: the busiest GPU's mean activity stayed under the idle line in force for that hour
+--              (DESIGN: an instance is idle only when every one of its GPUs is)
+--   idle_gpu_hours: GPU-hours under the idle line, GPU by GPU (partial idleness)
+-- A host that no bill row matches is keyed 'host:<name>' (so it still shows, as unbilled).
+-- Restricted to resources in tui_cost when a provider, account or team filter is set.
+CREATE OR REPLACE TEMP VIEW tui_resource_hours AS
+WITH span AS (
+    SELECT CAST(CAST(getvariable('tui_start') AS DATE) AS TIMESTAMPTZ)     AS start_at,
+           CAST(CAST(getvariable('tui_end') AS DATE) + 1 AS TIMESTAMPTZ)   AS end_at
+), gpu AS (
+    SELECT coalesce(m.resource_id, 'host:' || g.host)               AS resource_id,
+           g.host,
+           g.hour,
+           count(*)                                                  AS gpus,
+           sum(g.observed_seconds) / 3600.0                          AS observed_gpu_hours,
+           sum(g.idle_seconds) / 3600.0                              AS idle_gpu_hours,
+           sum(g.activity_mean_pct * g.observed_seconds)
+               / nullif(sum(g.observed_seconds), 0)                  AS util_mean_pct,
+           max(g.activity_max_pct)                                   AS util_max_pct,
+           max(g.activity_mean_pct) < max(g.idle_util_pct)           AS idle_hour,
+           string_agg(DISTINCT g.activity_signal, ',')               AS signals
+    FROM gpu_hourly AS g
+    JOIN gpu_host_resources AS m USING (host)
+    , span AS s
+    WHERE g.hour >= s.start_at AND g.hour < s.end_at
+    GROUP BY ALL
+), cost AS (
+    SELECT r.ResourceId AS resource_id, r.hour, sum(r.effective_cost) AS cost_usd,
+           max(r.x_gpu_count) AS gpu_count
+    FROM cost_hourly_rollup AS r, span AS s
+    WHERE r.hour >= s.start_at AND r.hour < s.end_at
+    GROUP BY ALL
+), joined AS (
+    SELECT coalesce(c.resource_id, g.resource_id) AS resource_id,
+           coalesce(c.hour, g.hour)               AS hour,
+           g.host, g.gpus, c.gpu_count, g.observed_gpu_hours, g.idle_gpu_hours,
+           g.util_mean_pct, g.util_max_pct, g.idle_hour, g.signals,
+           coalesce(c.cost_usd, 0)                AS cost_usd
+    FROM cost AS c
+    FULL JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour
+)
+SELECT *
+FROM joined
+WHERE (getvariable('tui_provider') IS NULL AND getvariable('tui_account') IS NULL
+       AND getvariable('tui_team') IS NULL)
+   OR resource_id IN (SELECT resource_id FROM tui_cost)
