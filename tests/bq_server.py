@@ -159,6 +159,7 @@ class Injected:
     reason: str
     message: str
     times: int | None  # None: every time
+    after: int = 0  # let this many calls through first
 
 
 @dataclass
@@ -237,9 +238,10 @@ class FakeBigQuery:
             self.db.executemany(f'INSERT INTO "{self.tables[name]}" VALUES ({marks})', params)
 
     def fail(self, kind: str, status: int, reason: str, message: str,
-             times: int | None = None) -> None:
-        """Answer the next `times` calls of `kind` (e.g. 'jobs.insert') with an HTTP error."""
-        self._failures.setdefault(kind, []).append(Injected(status, reason, message, times))
+             times: int | None = None, after: int = 0) -> None:
+        """Answer calls of `kind` (e.g. 'jobs.insert') with an HTTP error: `times` of them (all
+        when None), after letting `after` calls through."""
+        self._failures.setdefault(kind, []).append(Injected(status, reason, message, times, after))
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.calls if c.kind == kind)
@@ -267,7 +269,8 @@ class FakeBigQuery:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -314,6 +317,9 @@ class FakeBigQuery:
     def _injected(self, kind: str) -> Injected | None:
         with self._lock:
             for item in self._failures.get(kind, []):
+                if item.after > 0:
+                    item.after -= 1
+                    continue
                 if item.times is None:
                     return item
                 if item.times > 0:

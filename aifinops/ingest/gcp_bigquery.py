@@ -165,11 +165,15 @@ class BillingExportReader:
         return self._client
 
     def _retries(self) -> tuple[Any, Any]:
-        from google.cloud.bigquery import DEFAULT_RETRY
-        from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY
+        """Request retries (rate limits, 5xx, dropped connections) bounded by our deadline.
 
-        return (DEFAULT_RETRY.with_deadline(self.retry_deadline),
-                DEFAULT_JOB_RETRY.with_deadline(max(self.retry_deadline, 1.0)))
+        Job-level retries are off (None): the client wraps job insertion in its own fixed
+        ten-minute retry whatever deadline it is given, which would keep a cron run waiting on a
+        rate limit far beyond `[gcp] retry_deadline_s`.
+        """
+        from google.cloud.bigquery import DEFAULT_RETRY
+
+        return DEFAULT_RETRY.with_deadline(self.retry_deadline), None
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
@@ -215,7 +219,7 @@ class BillingExportReader:
         from google.cloud import bigquery
 
         params = [bigquery.ScalarQueryParameter("first_month", "STRING", first_month),
-                  bigquery.ScalarQueryParameter("scan_from", "TIMESTAMP", scan_from)]
+                  *self._scan_param(info, scan_from)]
         states = []
         for row in self._query(render("gcp_export_months.sql", info), params,
                                "list the invoice months"):
@@ -231,7 +235,7 @@ class BillingExportReader:
         params = [
             bigquery.ScalarQueryParameter("billing_account_id", "STRING", month.billing_account_id),
             bigquery.ScalarQueryParameter("invoice_month", "STRING", month.invoice_month),
-            bigquery.ScalarQueryParameter("scan_from", "TIMESTAMP", scan_from),
+            *self._scan_param(info, scan_from),
         ]
         sql = rows_query(info, pushdown=pushdown)
         action = f"read invoice month {month.period} of {month.billing_account_id}"
@@ -254,6 +258,15 @@ class BillingExportReader:
                 if writer is not None:
                     writer.close()
         return count
+
+    @staticmethod
+    def _scan_param(info: TableInfo, scan_from: datetime) -> list[Any]:
+        """@scan_from, sent only where the partition filter that reads it is kept."""
+        from google.cloud import bigquery
+
+        if not info.ingestion_partitioned:
+            return []
+        return [bigquery.ScalarQueryParameter("scan_from", "TIMESTAMP", scan_from)]
 
     def _config(self, params: list[Any]) -> Any:
         from google.cloud import bigquery
