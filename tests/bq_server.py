@@ -97,7 +97,7 @@ def duck_type(field_: dict[str, Any]) -> str:
     return f"{base}[]" if field_.get("mode") == "REPEATED" else base
 
 
-def bq_field(name: str, dtype: duckdb.DuckDBPyType) -> dict[str, Any]:
+def bq_field(name: str, dtype: Any) -> dict[str, Any]:
     """A BigQuery schema field for a DuckDB result column."""
     type_id = dtype.id
     if type_id == "list":
@@ -252,7 +252,7 @@ class FakeBigQuery:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> FakeBigQuery:
         fake = self

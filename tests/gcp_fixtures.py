@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,11 +21,6 @@ PROJECT = "acme-ml-prod"
 def ts(text: str) -> datetime:
     """'2026-10-01 03:00' (UTC) as an aware datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def labels(**pairs: str) -> list[dict[str, str]]:
-    return [{"key": k.replace("__", "/").replace("_", "-") if "__" in k else k, "value": v}
-            for k, v in pairs.items()]
 
 
 @dataclass
@@ -62,7 +56,6 @@ class Line:
         credits = [{"name": f"credit-{i}", "amount": amount, "full_name": None, "id": f"c{i}",
                     "type": (self.credit_types[i] if i < len(self.credit_types) else "PROMOTION")}
                    for i, amount in enumerate(self.credits)]
-        kv = lambda d: [{"key": k, "value": v} for k, v in (d or {}).items()]  # noqa: E731
         seconds = self.hours * 3600
         return {
             "billing_account_id": self.account,
@@ -101,6 +94,10 @@ class Line:
         }
 
 
+def kv(pairs: dict[str, str] | None) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in (pairs or {}).items()]
+
+
 def rows(lines: list[Line]) -> list[dict[str, Any]]:
     return [line.row() for line in lines]
 
@@ -124,9 +121,11 @@ def write_jsonl(path: Path, lines: list[Line]) -> Path:
     return path
 
 
-@pytest.fixture
-def fake_bq(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBigQuery]:
-    """A started fake BigQuery; no proxy, no real Google credentials, no metadata server."""
+def running_fake_bq(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBigQuery]:
+    """A started fake BigQuery; no proxy, no real Google credentials, no metadata server.
+
+    Test modules wrap it in their own fixture: `yield from running_fake_bq(monkeypatch)`.
+    """
     for name in ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT", "HTTPS_PROXY",
                  "HTTP_PROXY", "https_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
@@ -146,5 +145,3 @@ def bq_options(server: FakeBigQuery, **extra: Any) -> dict[str, Any]:
             "now": ts("2026-11-20 12:00"), **extra}
 
 
-__all__ = ["ACCOUNT", "PROJECT", "TABLE", "Line", "bq_options", "fake_bq", "os", "rows", "ts",
-           "write_jsonl"]

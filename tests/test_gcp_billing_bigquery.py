@@ -7,6 +7,7 @@ real execution of our pushdown SQL, and injected errors (403, 404, quota, 429).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,17 @@ from tests.gcp_fixtures import (
     TABLE,
     Line,
     bq_options,
-    fake_bq,  # noqa: F401  (fixture)
     rows,
+    running_fake_bq,
     write_jsonl,
 )
 
 A2 = {"compute.googleapis.com/machine_spec": "a2-highgpu-1g"}
+
+
+@pytest.fixture
+def fake_bq(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBigQuery]:
+    yield from running_fake_bq(monkeypatch)
 
 
 @pytest.fixture
@@ -191,16 +197,18 @@ def test_pushdown_loads_daily_rows_with_the_same_totals(
              for day in (3, 4) for hour in range(24)]
     lines += [Line("2026-10-03 05:00", 0.5, resource="other-vm", labels={"team": "recsys"})]
     fake_bq.add_table(TABLE, rows(lines))
-    totals = {}
+    totals: dict[bool, tuple[Any, ...]] = {}
     for pushdown in (False, True):
         settings = load_settings(db=tmp_path / f"p{pushdown}.duckdb")
         with open_store(settings) as store:
             report = ingest_gcp_bigquery(store, TABLE, settings=settings, pushdown=pushdown,
                                          **bq_options(fake_bq))
-            totals[pushdown] = store.conn.execute(
+            got = store.conn.execute(
                 "select count(*), round(sum(BilledCost), 6), round(sum(ListCost), 6), "
                 "sum(ConsumedQuantity), list(distinct x_model) filter (where x_model is not null)"
                 " from focus_costs").fetchone()
+            assert got is not None
+            totals[pushdown] = got
             assert not report.failures
     assert totals[False][1:] == totals[True][1:]
     assert totals[False][0] == 49
