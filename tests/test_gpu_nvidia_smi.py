@@ -349,3 +349,68 @@ def test_a_lone_word_is_garbage_not_a_header(store: Store, tmp_path: Path) -> No
     assert report.rows_loaded == 2
     assert [(s.reason, s.first_lines) for s in report.skips] == [
         ("incomplete line (fewer fields than the header)", [3, 4])]
+
+
+# -- the fast path and the exact path agree --------------------------------------------------
+
+CASES = {
+    "clean": [HEADER] + [row(f"2026/11/20 10:{m:02d}:00.000", i, m + i)
+                         for m in range(0, 60, 5) for i in range(2)],
+    "garbage, short and long lines, blank lines, repeated header": [
+        HEADER, row("2026/11/20 10:00:00.000", 0, 1), "", "### restarted ###",
+        row("2026/11/20 10:00:05.000", 0, 2) + ", extra", HEADER,
+        "2026/11/20 10:00:10.000, 0, " + uuid(0), row("2026/11/20 10:00:15.000", 0, 3), ""],
+    "nounits": ["timestamp, index, uuid, utilization.gpu [%], memory.used [MiB]",
+                "2026/11/20 10:00:00.000, 0, GPU-a, 45, 1234",
+                "2026/11/20 10:00:05.000, 0, GPU-a, [N/A], 1240"],
+    "clock jump (exact path only)": [HEADER, row("2026/11/20 10:00:10.000", 0, 1),
+                                     row("2026/11/20 10:00:05.000", 0, 2)],
+}
+
+
+def _everything(store: Store) -> tuple[list, list, list]:
+    sql = ("SELECT ts, host, gpu_uuid, gpu_index, gpu_name, util_pct, mem_used_mib, power_w, "
+           "interval_s FROM gpu_samples ORDER BY ALL")
+    hourly = ("SELECT host, gpu_uuid, hour, samples, observed_seconds, util_mean_pct, "
+              "idle_seconds FROM gpu_hourly ORDER BY ALL")
+    skips = "SELECT reason, rows, first_lines FROM gpu_load_skips ORDER BY ALL"
+    return tuple(store.conn.execute(q).fetchall() for q in (sql, hourly, skips))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_fast_and_exact_paths_give_the_same_result(tmp_path: Path, case: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import aifinops.ingest.nvidia_smi as module
+
+    path = write(tmp_path / "node.csv", CASES[case])
+    taken: list[bool] = []
+    real_fast = module.load_fast
+
+    def spy(*args: object) -> bool:
+        taken.append(real_fast(*args))  # type: ignore[arg-type]
+        return taken[-1]
+
+    results = []
+    for mode in ("auto", "exact"):
+        monkeypatch.setattr(module, "load_fast", spy if mode == "auto" else lambda *a: False)
+        store = open_store(Settings(db_path=tmp_path / f"{mode}.duckdb"))
+        report = load(store, path)
+        results.append((_everything(store), report.rows_read, report.rows_loaded,
+                        [s.describe() for s in report.skips], report.ignored_columns))
+        store.close()
+    assert taken == [not case.startswith("clock jump")]
+    assert results[0] == results[1]
+
+
+def test_reingest_takes_the_exact_path_and_adds_nothing(store: Store, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import aifinops.ingest.nvidia_smi as module
+
+    path = write(tmp_path / "node.csv", CASES["clean"])
+    taken: list[bool] = []
+    real_fast = module.load_fast
+    monkeypatch.setattr(module, "load_fast",
+                        lambda *a: taken.append(real_fast(*a)) or taken[-1])  # type: ignore[func-returns-value]
+    first, again = load(store, path), load(store, path)
+    assert taken == [True, False]
+    assert (first.rows_loaded, again.rows_loaded, again.rows_duplicate) == (24, 0, 24)

@@ -5,7 +5,7 @@ WITH v AS (
            nvsmi_is_header(f_first, f_second, f_row) AS is_header,
            f_last IS NULL AS short_line,
            f_extra IS NOT NULL AS long_line,
-           nvsmi_ts(f_ts) AS ts,
+           ts,
            coalesce(getvariable('gpu_host_override'), nvsmi_text(f_host),
                     getvariable('gpu_host_default')) AS host,
            coalesce(nvsmi_text(f_gpu_uuid), 'pci:' || nvsmi_text(f_pci_bus_id)) AS gpu_uuid,

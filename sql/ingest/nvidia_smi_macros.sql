@@ -18,10 +18,14 @@ CREATE OR REPLACE TEMP MACRO nvsmi_ts(v) AS
 
 -- A header field: a lower-case dotted name with an optional [unit].
 CREATE OR REPLACE TEMP MACRO nvsmi_is_field(v) AS
-    left(v, 1) BETWEEN 'a' AND 'z' AND regexp_full_match(v, '[a-z_][a-z0-9_.]*( \[[^\]]*\])?');
+    regexp_full_match(v, '[a-z_][a-z0-9_.]*( \[[^\]]*\])?');
 
 -- A header line: field-shaped first fields and a timestamp field (every log we load has one), so
--- a stray word on a line of its own is garbage, not a header. Cheap tests first.
+-- a stray word on a line of its own is garbage, not a header. CASE, not AND: DuckDB evaluates
+-- every operand of an AND in a projection, but a CASE branch only for the rows that reach it, so
+-- the costly tests only see lines that start with a lower-case letter (not timestamps).
 CREATE OR REPLACE TEMP MACRO nvsmi_is_header(first, second, whole) AS
-    nvsmi_is_field(first) AND (second IS NULL OR nvsmi_is_field(second))
-    AND list_contains(string_split(whole, ', '), 'timestamp');
+    CASE WHEN left(first, 1) BETWEEN 'a' AND 'z'
+         THEN nvsmi_is_field(first) AND (second IS NULL OR nvsmi_is_field(second))
+              AND list_contains(string_split(whole, ', '), 'timestamp')
+         ELSE false END;

@@ -1,14 +1,16 @@
 -- nvidia-smi --query-gpu rows, typed and cleaned, one per line of the file (rn = row number).
--- Reads the temp view nvsmi_fields, which names each needed field (f_ts, f_util_pct, …) after
--- the header in force at that line; f_last / f_extra are the header's last field and the one
--- after it, to spot short (truncated) and long lines.
+-- Reads the temp view nvsmi_fields (aifinops/ingest/nvidia_smi_reader.py), which names each
+-- needed field (f_util_pct, …) after the header in force at that line and gives ts already
+-- read in the log's zone; f_last / f_extra are the header's last field and the one after it,
+-- to spot short (truncated) and long lines. In the fast mode the reader has dropped such lines
+-- itself and those columns are constants.
 CREATE OR REPLACE TEMP VIEW nvsmi_parsed AS
 WITH v AS (
     SELECT rn, f_row,
            nvsmi_is_header(f_first, f_second, f_row) AS is_header,
            f_last IS NULL AS short_line,
            f_extra IS NOT NULL AS long_line,
-           nvsmi_ts(f_ts) AS ts,
+           ts,
            coalesce(getvariable('gpu_host_override'), nvsmi_text(f_host),
                     getvariable('gpu_host_default')) AS host,
            coalesce(nvsmi_text(f_gpu_uuid), 'pci:' || nvsmi_text(f_pci_bus_id),
