@@ -124,7 +124,7 @@ async def test_opens_on_the_overview_with_the_months_numbers(tui_demo_db: Path) 
         assert isinstance(app.screen, OverviewScreen)
         mtd = query_db(tui_demo_db, "select sum(cost) from cost_daily where month = '2026-11'")[0][0]
         assert f"${mtd:,.0f}" in text_of(app, "#kpi-mtd")
-        assert "Nov 22 – Nov 28" in text_of(app, "#kpi-idle")
+        assert "Nov 22–28" in text_of(app, "#kpi-idle")
         assert "/mo" in text_of(app, "#kpi-savings")
         assert table(app, "#top-models").result.column("model")[0] == "llama-ft-70b"  # type: ignore[union-attr]
         assert "2026-10-30 → 2026-11-28 (30 d)" in text_of(app, "#topbar")

@@ -70,16 +70,16 @@ class Filters:
         return replace(self, start=start, end=end)
 
     def describe(self, account_names: dict[str, str] | None = None) -> str:
-        """One line for the filter bar: `2026-10-30 → 2026-11-28 (30 d) · AWS · all accounts · …`."""
+        """One line for the top bar: `2026-10-30 → 2026-11-28 (30 d) · team research`."""
         account = self.account
         if account and account_names and account_names.get(account):
             account = f"{account_names[account]} ({account})"
-        return " · ".join((
-            f"{self.start:%Y-%m-%d} → {self.end:%Y-%m-%d} ({self.days} d)",
-            self.provider or "all providers",
-            account or "all accounts",
-            self.team or "all teams",
-        ))
+        parts = [f"{self.start:%Y-%m-%d} → {self.end:%Y-%m-%d} ({self.days} d)"]
+        parts += [f"{name} {value}" for name, value in (
+            ("provider", self.provider), ("account", account), ("team", self.team)) if value]
+        if len(parts) == 1:
+            parts.append("all providers, accounts, teams")
+        return " · ".join(parts)
 
 
 def range_presets(as_of: date) -> list[tuple[str, date, date]]:

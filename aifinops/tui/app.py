@@ -109,7 +109,7 @@ class AifinopsApp(App[None]):
     def compose(self) -> ComposeResult:
         with Middle(id="splash"), Center():
             yield Static(f"Opening {self.settings.db_path} …", id="splash-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_interval(TICK_S, self._tick)

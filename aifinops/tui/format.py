@@ -85,6 +85,8 @@ def money(value: float | Decimal | None, *, cents: bool | None = None, signed: b
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
     amount = float(value)
+    if amount == 0:
+        return "$0"
     show_cents = cents if cents is not None else abs(amount) < 100
     text = f"{abs(amount):,.2f}" if show_cents else f"{abs(amount):,.0f}"
     sign = "-" if amount < 0 and round(abs(amount), 2 if show_cents else 0) else (
@@ -110,6 +112,7 @@ def short_money(value: float | None) -> str:
 def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
     if value is None:
         return DASH
+    value = round(value, digits) + 0.0  # no "-0.0%"
     sign = "+" if signed and value > 0 else ""
     return f"{sign}{value:.{digits}f}%"
 
@@ -153,6 +156,8 @@ def cell(column: str, value: Any) -> str:
         return when(value)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or DASH
+    if column in ("rule", "action_kind"):
+        return str(value).replace("_", " ")
     return str(value)
 
 

@@ -54,7 +54,7 @@ KEYS: tuple[Key, ...] = (
     Key("question_mark", "app.help", "Help", GLOBAL, "this screen"),
     Key("ctrl+p", "app.command_palette", "Commands", GLOBAL,
         "jump to any screen, model or action by name", show=False),
-    Key("q", "app.quit", "Quit", GLOBAL),
+    Key("q", "app.quit", "Quit", GLOBAL, show=False),
     Key("escape", "back", "Back", "detail", "return to the list"),
     Key("enter", "open", "Open", "overview", "open the model or recommendation under the cursor",
         show=False),

@@ -15,6 +15,7 @@ SELECT h.resource_id,
        g.hour,
        g.activity_mean_pct,
        g.coverage,
+       g.activity_signal,
        g.activity_mean_pct < g.idle_util_pct AS idle
 FROM gpu_hourly AS g
 JOIN hosts AS h USING (host)

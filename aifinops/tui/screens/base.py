@@ -95,7 +95,7 @@ class DataScreen(Screen[None]):
         yield Static(id="notice", classes="hidden")
         with Container(id="body"):
             yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

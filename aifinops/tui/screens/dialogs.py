@@ -124,7 +124,7 @@ class FilterScreen(ModalScreen[Filters | None]):
             with Grid(id="filter-grid"):
                 yield Label("Range")
                 yield Select([(name, name) for name, _, _ in presets], prompt="pick a range",
-                             id="preset", allow_blank=True)
+                             id="preset", allow_blank=True, classes="span3")
                 yield Label("From")
                 yield Input(value=f"{self.filters.start:%Y-%m-%d}", id="start")
                 yield Label("To")
@@ -139,7 +139,8 @@ class FilterScreen(ModalScreen[Filters | None]):
                     value=self.filters.account or ALL, allow_blank=False, id="account")
                 yield Label("Team")
                 yield Select([("all teams", ALL)] + [(t, t) for t in self.options.teams],
-                             value=self.filters.team or ALL, allow_blank=False, id="team")
+                             value=self.filters.team or ALL, allow_blank=False, id="team",
+                             classes="span3")
             yield Static("", id="filter-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", variant="primary", id="ok")

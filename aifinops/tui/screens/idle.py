@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import duckdb
 
 IDLE_COLUMNS = ["resource_name", "instance_type", "model", "team", "idle_cost_usd", "idle_hours",
-                "idle_pct", "billed_hours", "last_busy_at", "util_max_pct", "signals"]
+                "idle_pct", "last_busy_at", "util_max_pct", "cost_usd"]
 
 NO_TELEMETRY = (
     "No GPU telemetry yet, so idleness cannot be judged: the bill alone shows hours paid, not "
@@ -55,8 +55,7 @@ class IdleScreen(DataScreen):
             with_idle = sum(1 for v in table.column("idle_hours") if v)
             self.query_one("#summary", Static).update(
                 f"{fmt.money(idle)} paid for {fmt.number(hours)} idle hours on {with_idle} of "
-                f"{len(table)} GPU resources · an hour is idle when even the busiest GPU stayed "
-                "under the idle line")
+                f"{len(table)} GPU resources (idle: even the busiest GPU under the idle line)")
         else:
             self.query_one("#summary", Static).update("no GPU resources with telemetry in this range")
         self.query_one("#idle", ResultTable).focus()
@@ -94,9 +93,9 @@ class ResourceDetailScreen(DataScreen):
             yield Static(id="resource-facts", classes="facts")
             yield Static("GPU activity and cost, hour by hour", classes="section")
             yield UtilStrips(id="resource-strips")
-            yield Static("Processes seen on its GPUs", classes="section")
+            yield Static("Processes seen on its GPUs", classes="section", id="processes-title")
             yield ResultTable(id="processes")
-            yield Static("Recommendations  (enter: evidence and plan)", classes="section")
+            yield Static("Recommendations", classes="section", id="resource-recs-title")
             yield ResultTable(id="resource-recs")
 
     def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters) -> Any:
@@ -126,16 +125,29 @@ class ResourceDetailScreen(DataScreen):
             cost = sum(detail.daily.column("cost_usd")) if detail.daily.rows else None
         host = (f"GPU host {f['host']} (matched by {f.get('matched_by')})" if f.get("host")
                 else "no GPU host mapped to it")
+        signals = sorted({str(s) for s in detail.gpu_hours.column("activity_signal") if s}
+                         ) if detail.gpu_hours.rows else []
+        if signals:
+            host += f"  ·  activity signal: {', '.join(signals)}"
         lines.append(f"cost in range {fmt.money(cost)}  ·  {host}")
         self.query_one("#resource-facts", Static).update("\n".join(lines))
         self.query_one("#resource-strips", UtilStrips).show(
             strips_from(detail.gpu_hours, filters, detail.cost_hours))
-        self.query_one("#processes", ResultTable).show(
-            detail.processes, ["process", "command_line", "gpus", "hours_seen", "first_seen_at",
-                               "last_seen_at", "used_mem_max_mib"], key="process")
-        self.query_one("#resource-recs", ResultTable).show(
-            detail.recommendations, ["id", "status", "title", "monthly_saving_usd", "confidence"],
-            key="id")
+        processes = self.query_one("#processes", ResultTable)
+        processes.show(detail.processes, ["process", "command_line", "gpus", "hours_seen",
+                                          "first_seen_at", "last_seen_at", "used_mem_max_mib"],
+                       key="process")
+        processes.display = bool(detail.processes.rows)
+        self.query_one("#processes-title", Static).update(
+            "Processes seen on its GPUs" if detail.processes.rows
+            else "Processes seen on its GPUs: none in this range")
+        recs = self.query_one("#resource-recs", ResultTable)
+        recs.show(detail.recommendations, ["id", "status", "monthly_saving_usd", "confidence",
+                                           "title"], key="id", fill="title")
+        recs.display = bool(detail.recommendations.rows)
+        self.query_one("#resource-recs-title", Static).update(
+            "Recommendations  (enter: evidence and plan)" if detail.recommendations.rows
+            else "Recommendations: none for this resource")
 
     @on(DataTable.RowSelected, "#resource-recs")
     def _open_rec(self, event: DataTable.RowSelected) -> None:

@@ -44,10 +44,9 @@ class ModelsScreen(DataScreen):
         idle = sum(v or 0 for v in table.column("idle_cost_usd")) if "idle_cost_usd" in table.columns else 0
         notes = [f"{len(table)} models · {fmt.money(total)} · idle GPU cost {fmt.money(idle)}"]
         if ctx is not None and not ctx.gpu_hours:
-            notes.append("no GPU telemetry yet: GPU columns fill once `aifinops ingest nvidia-smi` runs")
+            notes.append("no GPU telemetry yet: `aifinops ingest nvidia-smi` fills the GPU columns")
         else:
-            notes.append("GPU columns: hosts each model owns, util = GPU activity; "
-                         "idle = GPU-hours under the idle line")
+            notes.append("util: GPU activity · idle: GPU-hours under the idle line")
         self.query_one("#summary", Static).update("   ".join(notes))
         self.query_one("#models", ResultTable).focus()
 
@@ -128,9 +127,9 @@ class ModelDetailScreen(DataScreen):
         self.query_one("#model-facts", Static).update("\n".join(lines))
         self.query_one("#model-resources", ResultTable).show(
             detail.resources,
-            ["resource_name", "resource_id", "service", "instance_type", "cost_usd",
-             "util_mean_pct", "idle_gpu_hours", "idle_cost_usd"],
-            key="resource_id")
+            ["resource_name", "service", "instance_type", "cost_usd", "util_mean_pct",
+             "idle_gpu_hours", "idle_cost_usd"],
+            key="resource_id", fill="service")
         self.query_one("#model-strips", UtilStrips).show(strips_from(detail.gpu_hours, filters))
         self.query_one("#model-resources", ResultTable).focus()
 

@@ -29,9 +29,9 @@ class OverviewScreen(DataScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="kpis"):
             yield Kpi("Month to date", id="kpi-mtd")
-            yield Kpi("Forecast, month end", id="kpi-forecast")
-            yield Kpi("Against last month", id="kpi-change")
-            yield Kpi("Idle GPU cost, 7 days", id="kpi-idle")
+            yield Kpi("Month-end forecast", id="kpi-forecast")
+            yield Kpi("vs last month", id="kpi-change")
+            yield Kpi("Idle GPU cost, 7 d", id="kpi-idle")
             yield Kpi("Open savings", id="kpi-savings")
         yield Static(id="chart-title", classes="section")
         yield BarChart(id="daily-chart")
@@ -50,32 +50,32 @@ class OverviewScreen(DataScreen):
         view: sd.Overview = result
         ctx = self.aifinops.ctx
         self.query_one("#kpi-mtd", Kpi).set_value(
-            fmt.money(view.month_to_date_usd),
-            f"{view.month}, through {view.as_of:%b %d}")
+            fmt.money(view.month_to_date_usd), f"{view.as_of:%b} 1–{view.as_of.day}")
         self.query_one("#kpi-forecast", Kpi).set_value(
             fmt.money(view.forecast_usd),
-            f"run rate {fmt.money(view.run_rate_per_day_usd)}/day × {view.days_left} d left")
+            f"+{fmt.money(view.run_rate_per_day_usd)}/d × {view.days_left} d")
         change = view.change_pct
-        prior = (f"vs {fmt.money(view.prior_same_days_usd)}, same days"
-                 if view.prior_same_days_usd else "no data for last month")
+        prior = (f"same days: {fmt.money(view.prior_same_days_usd)}"
+                 if view.prior_same_days_usd else "no data last month")
         self.query_one("#kpi-change", Kpi).set_value(
             fmt.pct(change, signed=True) if change is not None else fmt.DASH, prior,
             tone="" if change is None else ("bad" if change > 0 else "good"))
         if view.idle_cost_7d_usd is None:
-            idle_value, idle_note = fmt.DASH, "no GPU telemetry yet"
+            idle_value, idle_note = fmt.DASH, "no GPU telemetry"
         else:
             start, end = view.idle_window
             idle_value = fmt.money(view.idle_cost_7d_usd)
-            idle_note = f"{start:%b %d} – {end:%b %d}, press 3"
+            idle_note = (f"{start:%b %-d}–{end:%-d}" if start.month == end.month
+                         else f"{start:%b %-d}–{end:%b %-d}")
         self.query_one("#kpi-idle", Kpi).set_value(
             idle_value, idle_note, tone="bad" if view.idle_cost_7d_usd else "")
         if view.open_savings_usd is None:
             recs_available = bool(ctx and ctx.has("recommendations"))
             savings_value = fmt.DASH
-            savings_note = "run `aifinops recs`" if recs_available else "no recommendations yet"
+            savings_note = "run `aifinops recs`" if recs_available else "none yet"
         else:
             savings_value = f"{fmt.money(view.open_savings_usd)}/mo"
-            savings_note = f"{view.open_recommendations} to decide, press 4"
+            savings_note = f"{view.open_recommendations} to decide"
         self.query_one("#kpi-savings", Kpi).set_value(
             savings_value, savings_note, tone="good" if view.open_savings_usd else "")
         filters = self.aifinops.filters
@@ -89,7 +89,8 @@ class OverviewScreen(DataScreen):
             _with_change(view.top_models), ["model", "cost_usd", "share_pct", "change"],
             key="model", labels={"change": "Change"})
         self.query_one("#top-recs", ResultTable).show(
-            view.top_recommendations, ["monthly_saving_usd", "status", "title"], key="id")
+            view.top_recommendations, ["monthly_saving_usd", "status", "title"], key="id",
+            fill="title")
 
     @on(DataTable.RowSelected, "#top-models")
     def _open_model(self, event: DataTable.RowSelected) -> None:

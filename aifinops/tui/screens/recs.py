@@ -169,10 +169,11 @@ class RecsScreen(RecScreenBase):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="rec-filters"):
-            yield Select([("to decide (open, accepted, failed)", ACTIONABLE)]
-                         + [(s, s) for s in sd.REC_STATUSES] + [("every status", ALL)],
+            yield Select([("status: to decide", ACTIONABLE)]
+                         + [(f"status: {s}", s) for s in sd.REC_STATUSES]
+                         + [("status: any", ALL)],
                          value=ACTIONABLE, allow_blank=False, id="rec-status")
-            yield Select([("every kind", ALL)], value=ALL, allow_blank=False, id="rec-kind")
+            yield Select([("kind: any", ALL)], value=ALL, allow_blank=False, id="rec-kind")
             yield Select([("team: as filtered", FROM_FILTERS)], value=FROM_FILTERS,
                          allow_blank=False, id="rec-team")
         yield Static(id="summary", classes="section")
@@ -205,7 +206,7 @@ class RecsScreen(RecScreenBase):
         data: RecsData = result
         ctx = self.aifinops.ctx
         kind = self.query_one("#rec-kind", Select)
-        options = [("every kind", ALL)] + [(r.replace("_", " "), r) for r in data.rules]
+        options = [("kind: any", ALL)] + [(f"kind: {r.replace('_', ' ')}", r) for r in data.rules]
         if [v for _, v in options] != [v for _, v in getattr(self, "_kind_options", [])]:
             current = kind.value
             with self.prevent(Select.Changed):
@@ -215,14 +216,14 @@ class RecsScreen(RecScreenBase):
         team = self.query_one("#rec-team", Select)
         filters = self.aifinops.filters
         team_options = [(f"team: as filtered ({filters.team if filters and filters.team else 'all'})",
-                         FROM_FILTERS), ("every team", ALL)] + [(t, t) for t in data.teams]
+                         FROM_FILTERS), ("team: any", ALL)] + [(f"team: {t}", t) for t in data.teams]
         if team_options != getattr(self, "_team_options", None):
             current = team.value
             with self.prevent(Select.Changed):
                 team.set_options(team_options)
                 team.value = current if current in [v for _, v in team_options] else FROM_FILTERS
             self._team_options = team_options
-        self.query_one("#recs", ResultTable).show(data.table, REC_COLUMNS, key="id")
+        self.query_one("#recs", ResultTable).show(data.table, REC_COLUMNS, key="id", fill="title")
         saving = sum(data.table.column("monthly_saving_usd")) if data.table.rows else 0.0
         if ctx is not None and not ctx.has("recommendations"):
             summary = "this database has no recommendations table: run any writing command"

@@ -74,7 +74,7 @@ def bar_lines(points: Sequence[tuple[date, float]], width: int, height: int) -> 
     bars = [sum(values[a:b]) / (b - a) for a, b in groups]
     top = max(bars) or 1.0
     step = max(1, plot_w // len(bars))
-    bar_w = step - 1 if step >= 3 else step
+    bar_w = step - 1 if step >= 2 else 1  # a gap between bars whenever there is room
     lines: list[Text] = []
     for row in range(plot_h):
         level = plot_h - row  # 1 = bottom row

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 from aifinops.analysis.screens_data import Table
@@ -22,8 +24,8 @@ TEXT_LIMITS = {"title": 100, "command_line": 48, "detail": 72, "signals": 32, "p
 DEFAULT_TEXT_LIMIT = 60
 
 
-def clip(column: str, text: str) -> str:
-    limit = TEXT_LIMITS.get(column, DEFAULT_TEXT_LIMIT)
+def clip(column: str, text: str, limits: dict[str, int] | None = None) -> str:
+    limit = (limits or {}).get(column) or TEXT_LIMITS.get(column, DEFAULT_TEXT_LIMIT)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -34,11 +36,33 @@ class ResultTable(DataTable[Text]):
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.result: Table | None = None
         self.key_column: str | None = None
+        self._last_show: tuple[Any, ...] | None = None
+        self._shown_width = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A `fill` column is clipped to the width: draw again when the width changes (the
+        first draw can come before the table has a size)."""
+        if (self._last_show is not None and self._last_show[5] is not None
+                and event.size.width != self._shown_width):
+            table, columns, key, labels, limits, fill = self._last_show
+            self.show(table, columns, key, labels, limits, fill)
 
     def show(self, table: Table, columns: Sequence[str] | None = None,
-             key: str | None = None, labels: dict[str, str] | None = None) -> None:
+             key: str | None = None, labels: dict[str, str] | None = None,
+             limits: dict[str, int] | None = None, fill: str | None = None) -> None:
+        """Show `table`'s `columns` (all by default), rows keyed by `key`. `fill` names a long
+        text column clipped to what the other columns leave of the table's width, so the table
+        never needs a horizontal scrollbar for it."""
         previous = self.selected_key
+        self._last_show = (table, columns, key, labels, limits, fill)
+        self._shown_width = self.size.width
         shown = [c for c in (columns or table.columns) if c in table.columns]
+        if fill in shown and self.size.width:
+            index_ = {c: i for i, c in enumerate(table.columns)}
+            others = sum(max([len(fmt.label(c))] + [len(fmt.cell(c, r[index_[c]]))
+                                                    for r in table.rows]) + 2
+                         for c in shown if c != fill)
+            limits = {**(limits or {}), fill: max(16, self.size.width - others - 4)}
         self.result, self.key_column = table, key
         self.clear(columns=True)
         for column in shown:
@@ -49,7 +73,7 @@ class ResultTable(DataTable[Text]):
         key_index = index.get(key) if key else None
         seen: set[str] = set()
         for n, row in enumerate(table.rows):
-            cells = [self._cell(c, row[index[c]]) for c in shown]
+            cells = [self._cell(c, row[index[c]], limits) for c in shown]
             row_key = str(row[key_index]) if key_index is not None else str(n)
             if row_key in seen:  # keys must be unique; a repeated one keeps its position
                 row_key = f"{row_key}#{n}"
@@ -62,8 +86,8 @@ class ResultTable(DataTable[Text]):
                     break
 
     @staticmethod
-    def _cell(column: str, value: object) -> Text:
-        text = clip(column, fmt.cell(column, value))
+    def _cell(column: str, value: object, limits: dict[str, int] | None = None) -> Text:
+        text = clip(column, fmt.cell(column, value), limits)
         if column == "status" and isinstance(value, str):
             return Text(text, style=STATUS_STYLES.get(value, ""))
         if fmt.is_numeric(column):

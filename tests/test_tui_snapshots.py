@@ -1,0 +1,100 @@
+"""SVG snapshots of every main screen on the demo world, at one fixed size.
+
+"Today" is frozen (`TODAY`), the engine's timestamps are pinned when the world is built,
+cursors do not blink, and each snapshot is taken once the app's workers have finished (`settle`),
+so a snapshot changes only when what the screen shows changes. Review a change with
+`pytest tests/test_tui_snapshots.py --snapshot-report`, accept it with `--snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from aifinops.config import load_settings
+from aifinops.store import open_store
+from tests.test_tui_app import app_for, settle
+from tests.test_tui_world import tui_demo_db, tui_demo_master
+
+__all__ = ["tui_demo_db", "tui_demo_master"]
+
+SIZE = (120, 36)
+SnapCompare = Callable[..., bool]
+
+
+def steps(*keys: str, then: Callable[[Pilot[None]], Awaitable[None]] | None = None
+          ) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Press keys, settling after each, then freeze every cursor's blink."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        if then is not None:
+            await then(pilot)
+            await settle(pilot)
+        _no_blink(pilot.app.screen.query("Input, TextArea"))
+
+    return run
+
+
+def _no_blink(widgets: Iterable[Any]) -> None:
+    for widget in widgets:
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+
+
+def test_overview(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE, run_before=steps())
+
+
+def test_models(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE, run_before=steps("2"))
+
+
+def test_model_detail(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE,
+                        run_before=steps("2", "down", "enter"))
+
+
+def test_idle_resources(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE, run_before=steps("3"))
+
+
+def test_resource_detail(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE,
+                        run_before=steps("3", "enter"))
+
+
+def test_recommendations(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE, run_before=steps("4"))
+
+
+def test_recommendation_detail(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE,
+                        run_before=steps("4", "enter"))
+
+
+def test_sql_console(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE,
+                        run_before=steps("5", "ctrl+r"))
+
+
+def test_filters_dialog(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE, run_before=steps("f"))
+
+
+def test_help(snap_compare: SnapCompare, tui_demo_db: Path) -> None:
+    assert snap_compare(app_for(tui_demo_db), terminal_size=SIZE,
+                        run_before=steps("2", "question_mark"))
+
+
+def test_empty_database(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    open_store(load_settings(db=db)).close()
+    assert snap_compare(app_for(db), terminal_size=SIZE, run_before=steps())
