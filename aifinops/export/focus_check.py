@@ -23,9 +23,9 @@ from aifinops.ingest.focus import canonical_values, focus_columns, focus_values
 from aifinops.sqlfiles import read_sql, sql_path
 
 NOT_CHECKED = (
-    "conditional columns a provider must fill only when it supports the feature "
-    "(AvailabilityZone, CapacityReservation*, CommitmentDiscount*, SkuPriceId, BillingAccountType, "
-    "SubAccountType …): we cannot know what each provider supports",
+    "whether a provider supports the feature a conditional column describes (AvailabilityZone, "
+    "CapacityReservation*, CommitmentDiscount*, BillingAccountType, SubAccountType …): such "
+    "columns are checked for format and allowed values, not for presence",
     "ISO 4217 membership of currency codes (only the three-capital-letter form is checked)",
     "UnitFormat / Unit attribute rules for ConsumedUnit and PricingUnit",
     "cross-row rules (e.g. the sum of amortised purchases against usage)",
