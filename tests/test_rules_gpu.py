@@ -131,10 +131,11 @@ def test_model_efficiency(tmp_path: Path) -> None:
                 mem_used_mib=8_000).build()
     world.run("model_efficiency")
     recs = world.recs()
-    assert set(recs) == {"i-fp16"}
-    rec = recs["i-fp16"]
+    assert set(recs) == {"model:chat"}
+    rec = recs["model:chat"]
     # 20,000 MiB × 0.5 × 1.2 = 12,000 ≤ 16,384 (T4) < 24,000; compute 0.3 × 70 × 1.2 = 25 ≤ 65.
-    assert rec.evidence["to_type"] == "g4dn.xlarge"
+    assert [h["to_type"] for h in rec.evidence["hosts"]] == ["g4dn.xlarge"]
+    assert rec.action_params["instance_ids"] == ["i-fp16"]
     # (1.212 − 0.526) × 730
     assert rec.monthly_saving_usd == pytest.approx((1.212 - 0.526) * 730)
     assert rec.confidence == 0.25 and rec.action_kind == "quantize_model"

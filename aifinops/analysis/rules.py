@@ -82,6 +82,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("oversized_percentile", 0.995, "AWS Compute Optimizer: P99.5 utilisation"),
     Threshold("oversized_headroom", 0.20, "AWS Compute Optimizer: 20% headroom"),
     Threshold("oversized_min_coverage", 0.75, "judge only hosts with telemetry for most hours"),
+    Threshold("oversized_max_util_pct", 40.0, "low peak utilisation: P99.5 of the busiest GPU"),
     # spot_candidate
     Threshold("spot_window_days", 14, "AWS Trusted Advisor / Compute Optimizer: 14 days"),
     Threshold("spot_workload_patterns",

@@ -15,7 +15,8 @@
 -- traffic bounds the endpoint's own: if the model gets near nothing, so does the endpoint), and
 -- GPU activity of hosts that gpu_host_resources maps to the endpoint. Either can fire the rule;
 -- one that says busy stops it. Confidence 0.85 with both, 0.65 traffic only, 0.6 GPU only.
--- Instances = billed instance-hours ÷ hours billed (24 × days with usage), rounded.
+-- Instances = billed instance-hours (of the endpoint's busiest meter) ÷ hours billed (24 × days
+-- with usage), rounded.
 -- Saving = endpoint cost in the window ÷ (window days × 24) × 730 × (instances − target) ÷ instances.
 WITH p AS (
     SELECT getvariable('rec_as_of') AS as_of,
@@ -23,8 +24,10 @@ WITH p AS (
                - to_days(CAST(getvariable('rec_endpoint_window_days') AS INTEGER)) AS start_at,
            getvariable('rec_endpoint_window_days') * 24.0 AS window_hours,
            getvariable('rec_hours_per_month') AS hours_per_month
-), endpoints AS (
-    SELECT c.ResourceId AS resource_id,
+), meters AS (
+    -- per usage type: an endpoint billed by several meters (Vertex: cores, memory and GPU of
+    -- the same nodes) counts its instance-hours once, from its busiest meter
+    SELECT c.ResourceId AS resource_id, c.x_usage_type,
            max(c.x_instance_type) AS instance_type,
            sum(c.effective_cost) AS cost,
            sum(c.usage_hours) AS instance_hours,
@@ -34,8 +37,17 @@ WITH p AS (
       AND c.ChargeCategory = 'Usage'
       AND c.ServiceName IN ('Amazon SageMaker', 'Vertex AI')
       AND (c.ResourceId LIKE '%:endpoint/%' OR c.ResourceId LIKE '%/endpoints/%')
-    GROUP BY c.ResourceId
-    HAVING sum(c.usage_hours) > 0
+    GROUP BY c.ResourceId, c.x_usage_type
+), endpoints AS (
+    SELECT resource_id,
+           max(instance_type) AS instance_type,
+           arg_max(x_usage_type, instance_hours) AS meter,
+           sum(cost) AS cost,
+           max(instance_hours) AS instance_hours,
+           arg_max(days_billed, instance_hours) AS days_billed
+    FROM meters
+    GROUP BY resource_id
+    HAVING max(instance_hours) > 0
 ), named AS (
     SELECT e.*, r.provider, r.region, r.model, r.team,
            coalesce(r.resource_name, regexp_extract(e.resource_id, '[:/]endpoints?/([^/]+)$', 1)) AS endpoint_name,
@@ -85,7 +97,7 @@ SELECT
     f.team,
     printf('Scale %s endpoint %s (%d × %s) to %d: %s',
            CASE f.provider WHEN 'gcp' THEN 'Vertex AI' ELSE 'SageMaker' END, f.endpoint_name,
-           f.instances, f.instance_type, f.target,
+           f.instances, coalesce(f.instance_type, 'node'), f.target,
            CASE WHEN f.has_traffic
                 THEN printf('%.1f requests per instance-hour in %d days', f.requests_per_instance_hour,
                             getvariable('rec_endpoint_window_days'))
@@ -93,6 +105,7 @@ SELECT
     json_object(
         'endpoint_name', f.endpoint_name,
         'instance_type', f.instance_type,
+        'billing_meter', f.meter,
         'instances', f.instances,
         'target_instances', f.target,
         'window_days', getvariable('rec_endpoint_window_days'),

@@ -12,8 +12,10 @@
 -- P99.5 activity. A candidate type has the same number of GPUs, is cheaper on demand, has the
 -- compute (as in oversized_gpu) and per-GPU memory ≥ peak × factor × 1.2 — but less than
 -- peak × 1.2, so only quantisation makes it fit (otherwise oversized_gpu already says so).
--- Saving = instance cost in the window ÷ (window days × 24) × 730 × (1 − candidate ÷ current
--- price). Confidence 0.25: accuracy after quantisation is not something a bill can check.
+-- One recommendation per model, over the instances that have such a candidate.
+-- Saving = Σ over them of instance cost in the window ÷ (window days × 24) × 730 ×
+-- (1 − candidate ÷ current price). Confidence 0.25: accuracy after quantisation is not
+-- something a bill can check.
 WITH p AS (
     SELECT getvariable('rec_as_of') AS as_of,
            getvariable('rec_as_of')
@@ -73,36 +75,54 @@ WITH p AS (
      AND k.gpu_memory_gib * 1024 >= c.peak_gpu_mem_mib * p.factor * p.headroom
      AND k.gpu_memory_gib * 1024 < c.peak_gpu_mem_mib * p.headroom
     QUALIFY row_number() OVER (PARTITION BY c.host ORDER BY k.on_demand_usd_per_hour, k.instance_type) = 1
+), per_model AS (
+    SELECT x.model, any_value(x.provider) AS provider, any_value(x.team) AS team,
+           count(*) AS instances,
+           max(x.peak_gpu_mem_mib) AS peak_gpu_mem_mib,
+           arg_max(x.to_type, x.cost) AS main_to_type,
+           arg_max(x.to_gpu_model, x.cost) AS main_to_gpu_model,
+           arg_max(x.to_gpu_memory_gib, x.cost) AS main_to_gpu_memory_gib,
+           sum(x.cost / p.window_hours * p.hours_per_month
+               * (1 - x.to_usd_per_hour / x.current_usd_per_hour)) AS saving,
+           list(json_object('host', x.host, 'instance_id', x.instance_id,
+                            'from_type', x.instance_type, 'to_type', x.to_type,
+                            'from_gpu_model', x.gpu_model, 'to_gpu_model', x.to_gpu_model,
+                            'peak_gpu_mem_mib', round(x.peak_gpu_mem_mib),
+                            'from_usd_per_hour', x.current_usd_per_hour,
+                            'to_usd_per_hour', x.to_usd_per_hour,
+                            'window_cost_usd', round(x.cost, 2),
+                            'hourly_cost_usd', round(x.cost / p.window_hours, 4))
+                ORDER BY x.host) AS hosts,
+           list(x.instance_id ORDER BY x.host) AS instance_ids,
+           any_value(x.region) AS region
+    FROM candidates AS x, p
+    GROUP BY x.model
 )
 SELECT
     'model_efficiency' AS rule,
-    x.resource_id,
-    x.provider,
-    x.model,
-    x.team,
-    printf('Try %s quantised to INT8 on %s: %.1f GiB peak per GPU would drop to about %.1f GiB, under the %s''s %.0f GiB (now %s)',
-           x.model, x.to_type, x.peak_gpu_mem_mib / 1024, x.peak_gpu_mem_mib * p.factor / 1024,
-           x.to_gpu_model, CAST(x.to_gpu_memory_gib AS DOUBLE), x.instance_type) AS title,
+    'model:' || m.model AS resource_id,
+    m.provider,
+    m.model,
+    m.team,
+    printf('Try %s quantised to INT8: %.1f GiB peak per GPU would drop to about %.1f GiB, under the %s''s %.0f GiB (%s) on %d instance(s)',
+           m.model, m.peak_gpu_mem_mib / 1024, m.peak_gpu_mem_mib * p.factor / 1024,
+           m.main_to_gpu_model, CAST(m.main_to_gpu_memory_gib AS DOUBLE), m.main_to_type,
+           m.instances) AS title,
     json_object(
-        'host', x.host,
-        'instance_id', x.instance_id,
-        'from_type', x.instance_type, 'to_type', x.to_type,
-        'from_gpu_model', x.gpu_model, 'to_gpu_model', x.to_gpu_model,
-        'peak_gpu_mem_mib', round(x.peak_gpu_mem_mib),
+        'model', m.model,
+        'instances', m.instances,
+        'peak_gpu_mem_mib', round(m.peak_gpu_mem_mib),
         'quantized_memory_factor', p.factor,
-        'quantized_peak_mib', round(x.peak_gpu_mem_mib * p.factor),
-        'to_gpu_memory_gib', x.to_gpu_memory_gib,
-        'from_usd_per_hour', x.current_usd_per_hour, 'to_usd_per_hour', x.to_usd_per_hour,
-        'window_cost_usd', round(x.cost, 2),
-        'hourly_cost_usd', round(x.cost / p.window_hours, 4),
+        'quantized_peak_mib', round(m.peak_gpu_mem_mib * p.factor),
+        'window_days', getvariable('rec_efficiency_window_days'),
+        'hosts', m.hosts,
         'advice', 'Benchmark an INT8 (or FP8 / AWQ 4-bit) build for accuracy and latency before moving'
     ) AS evidence,
-    x.cost / p.window_hours * p.hours_per_month * (1 - x.to_usd_per_hour / x.current_usd_per_hour)
-        AS monthly_saving_usd,
+    m.saving AS monthly_saving_usd,
     0.25 AS confidence,
     'quantize_model' AS action_kind,
-    json_object('model', x.model, 'instance_id', x.instance_id, 'region', x.region,
-                'from_type', x.instance_type, 'to_type', x.to_type) AS action_params,
+    json_object('model', m.model, 'instance_ids', m.instance_ids, 'region', m.region,
+                'to_type', m.main_to_type) AS action_params,
     ['gpu_memory', 'gpu_activity', 'price_catalog'] AS signals_used,
     ['accuracy_after_quantisation', 'latency_after_quantisation'] AS signals_missing
-FROM candidates AS x, p
+FROM per_model AS m, p

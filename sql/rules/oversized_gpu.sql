@@ -7,6 +7,9 @@
 --   oversized_percentile = 0.995     AWS Compute Optimizer sizes for P99.5 utilisation ...
 --   oversized_headroom = 0.20        ... plus 20% headroom
 --   oversized_min_coverage = 0.75    judge only hosts with telemetry for 75% of window hours
+--   oversized_max_util_pct = 40      "low peak utilisation": the busiest GPU's P99.5 must stay
+--                                    at or under this (above it the GPU does real work and a
+--                                    cheaper model rarely keeps up, whatever TFLOPS say)
 --   idle_gpu_util_pct = 5            a host whose busiest GPU stays under this is idle, not
 --                                    oversized (idle_gpu_instance covers it)
 --   hours_per_month = 730
@@ -78,6 +81,7 @@ WITH p AS (
       ON pr.provider = coalesce(h.provider, 'aws') AND pr.instance_type = h.instance_type
      AND pr.on_demand_usd_per_hour > 0
     WHERE h.busiest_p_pct >= getvariable('rec_idle_gpu_util_pct')
+      AND h.busiest_p_pct <= getvariable('rec_oversized_max_util_pct')
     QUALIFY row_number() OVER (PARTITION BY h.host ORDER BY (pr.region = h.region) DESC, pr.as_of DESC) = 1
 ), candidates AS (
     SELECT c.*, k.instance_type AS to_type, k.on_demand_usd_per_hour AS to_usd_per_hour,
