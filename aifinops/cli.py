@@ -5,7 +5,13 @@ from __future__ import annotations
 import aifinops.commands.aws
 import aifinops.commands.core
 import aifinops.commands.demo
-import aifinops.commands.traffic  # noqa: F401  (each module registers its commands)
+import aifinops.commands.focus
+import aifinops.commands.gcp
+import aifinops.commands.gpu
+import aifinops.commands.prices
+import aifinops.commands.recs
+import aifinops.commands.traffic
+import aifinops.commands.tui  # noqa: F401  (each module registers its commands)
 from aifinops.commands.base import cli
 
 __all__ = ["cli", "main"]

@@ -19,6 +19,15 @@ import duckdb
 from aifinops.config import Settings
 from aifinops.errors import ConfigError
 
+# The model a GPU process serves or trains, from its command line: vLLM and TGI name it with
+# --served-model-name / --model / --model-id (org/name: the last part is kept); Triton's
+# --model-repository folder names it when nothing else does.
+DEFAULT_PROCESS_MODEL_PATTERNS = (
+    r"--served-model-name[= ]([^\s]+)",
+    r"--model(?:-id|_id|_name_or_path)?[= ](?:[^\s/]+/)*([^\s/]+)",
+    r"--model-repository[= ](?:[^\s/]+/)*([^\s/]+)",
+)
+
 MATCH_FIELDS = ("ResourceId", "ResourceName", "SubAccountId", "SubAccountName", "x_instance_type",
                 "ServiceName", "RegionId")
 
@@ -68,3 +77,23 @@ def load_rules(conn: duckdb.DuckDBPyConnection, settings: Settings) -> list[Rule
              for r in rules],
         )
     return rules
+
+
+def load_process_patterns(conn: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+    """[attribution] process_model_patterns (regexes, first group = model), else the defaults."""
+    raw: Any = settings.section("attribution").get("process_model_patterns",
+                                                   list(DEFAULT_PROCESS_MODEL_PATTERNS))
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise ConfigError(f"{settings.config_path}: [attribution] process_model_patterns must be "
+                          "a list of regular expressions")
+    for pattern in raw:
+        try:
+            conn.execute("select regexp_extract('', ?, 1)", [pattern])
+        except duckdb.Error as exc:
+            raise ConfigError(f"{settings.config_path}: process model pattern {pattern!r} is not a "
+                              f"valid regular expression: {exc}") from exc
+    conn.execute("delete from process_model_patterns")
+    if raw:
+        conn.executemany("insert into process_model_patterns values (?, ?)",
+                         [[i, p] for i, p in enumerate(raw, start=1)])
+    return list(raw)

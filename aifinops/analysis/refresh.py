@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from aifinops.analysis.attribution import load_rules
+from aifinops.analysis.attribution import load_process_patterns, load_rules
 from aifinops.config import Settings
 from aifinops.ingest.tag_macros import install_tag_macros
 from aifinops.sqlfiles import read_sql
@@ -31,6 +31,7 @@ def refresh(store: Store, settings: Settings, *, full: bool = False) -> RefreshR
     install_tag_macros(conn, settings)
     with transaction(conn):
         report.rules = len(load_rules(conn, settings))
+        load_process_patterns(conn, settings)
         if full:
             for table in ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state"):
                 conn.execute(f"delete from {table}")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from aifinops.analysis.recommend import run_recommendations
 from aifinops.analysis.refresh import refresh
 from aifinops.config import Settings
+from aifinops.demo.gpu_gen import ingest_demo as ingest_demo_gpu
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
+from aifinops.ingest.focus import ingest_focus
+from aifinops.ingest.gcp_billing import ingest_gcp_files
 from aifinops.ingest.traffic import ingest_traffic
 from aifinops.store import Store, open_store
 
@@ -27,6 +32,8 @@ def sample_data_root() -> Path:
 class DemoBuild:
     db_path: Path
     reports: list[IngestReport] = field(default_factory=list)
+    other: list[Any] = field(default_factory=list)  # GCP, FOCUS, GPU and traffic load reports
+    recommendations: Any = None
 
 
 def build_demo(settings: Settings, root: Path | None = None) -> DemoBuild:
@@ -38,14 +45,22 @@ def build_demo(settings: Settings, root: Path | None = None) -> DemoBuild:
     with open_store(settings) as store:
         load_demo(store, settings, root, build)
         refresh(store, settings)
+        build.recommendations = run_recommendations(store, settings)
     return build
 
 
 def load_demo(store: Store, settings: Settings, root: Path, build: DemoBuild) -> None:
+    """Every source of the demo world, each through the loader a user's data would take."""
     for folder in ("aws/cur2", "aws/legacy"):
         path = root / folder
         if path.exists():
             build.reports.append(ingest_aws_cur(store, str(path), settings=settings))
+    for gcp in sorted((root / "gcp").glob("*")) if (root / "gcp").is_dir() else []:
+        build.other.append(ingest_gcp_files(store, str(gcp), settings=settings))
+    for focus in sorted((root / "focus").glob("*")) if (root / "focus").is_dir() else []:
+        build.other.append(ingest_focus(store, str(focus), settings=settings))
+    if (root / "gpu").is_dir():
+        build.other.extend(ingest_demo_gpu(store, settings, root))
     traffic = root / "traffic" / "requests.csv"
     if traffic.exists():
-        ingest_traffic(store, traffic)
+        build.other.append(ingest_traffic(store, traffic))

@@ -13,9 +13,16 @@ WITH grouped AS (
         sum(EffectiveCost)              AS effective_cost,
         sum(ListCost)                   AS list_cost,
         sum(ConsumedQuantity)           AS consumed_quantity,
-        sum(CASE WHEN ChargeCategory = 'Usage' AND BilledCost >= 0
-                  AND lower(PricingUnit) IN ('hrs', 'hours', 'hour', 'h')
-                 THEN ConsumedQuantity END) AS usage_hours,
+        -- Instance-hours: distinct hours of hourly usage lines (a GCP VM bills vCPU, RAM and GPU
+        -- SKUs for the same hour), plus hour-priced quantities of longer (daily) lines.
+        nullif(coalesce(count(DISTINCT ChargePeriodStart) FILTER (
+                   WHERE ChargeCategory = 'Usage' AND BilledCost > 0
+                     AND ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 HOUR), 0)
+               + coalesce(sum(PricingQuantity) FILTER (
+                   WHERE ChargeCategory = 'Usage' AND BilledCost > 0
+                     AND ChargePeriodEnd - ChargePeriodStart > INTERVAL 1 HOUR
+                     AND lower(PricingUnit) IN ('hrs', 'hours', 'hour', 'h', '1 hour')), 0),
+               0) AS usage_hours,
         count(*)                        AS line_items
     FROM focus_costs
     WHERE x_source_key = $source_key AND x_billing_period = $period
