@@ -238,6 +238,12 @@ def test_advice_and_gcp_are_plans_only(store: Store, moto_s3: str) -> None:
     with pytest.raises(RecommendationError, match="AWS actions only"):
         apply_recommendation(store, "R-0009", confirmed=True, aws=opts(moto_s3))
 
+    vm = "/subscriptions/s1/resourceGroups/ml/providers/Microsoft.Compute/virtualMachines/gpu-az"
+    add_rec(store, "R-000b", "stop_instance", {"instance_ids": [vm]}, provider="azure",
+            resource=vm)
+    plan = render_plan(get_recommendation(store.conn, "R-000b"))
+    assert not plan.applicable and f"az vm deallocate --ids {vm}" in plan.render()
+
 
 def test_missing_permission_fails_the_dry_run(store: Store, moto_iam_auth: Any,
                                               moto_s3: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,7 +42,7 @@ def test_list_show_and_decide(world: World) -> None:
     assert code == 0 and "no recommendations yet" in out
     code, out, err = aifinops(world, "recs", "run")
     assert code == 0, err
-    assert "2 new" in out
+    assert "2 new" in out and "on data through 2026-11-28" in out
 
     items = listed(world)
     assert [i["rule"] for i in items] == ["idle_endpoint", "storage_lifecycle"]  # by saving

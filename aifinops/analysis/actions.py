@@ -49,6 +49,7 @@ class Step:
     params: dict[str, Any] = field(default_factory=dict)
     aws_cli: str | None = None
     gcloud: str | None = None
+    az: str | None = None
 
     def boto3(self) -> str | None:
         if not self.service or not self.operation:
@@ -77,7 +78,7 @@ class Plan:
             lines.append("Steps")
             for n, step in enumerate(self.steps, 1):
                 lines.append(f"  {n}. {step.description}")
-                for label, text in (("", step.aws_cli), ("", step.gcloud),
+                for label, text in (("", step.aws_cli), ("", step.gcloud), ("", step.az),
                                     ("boto3: ", step.boto3())):
                     if text:
                         lines.extend(f"     {label}{line}" for line in text.splitlines())
@@ -94,6 +95,7 @@ class Plan:
             "rec_id": self.rec_id, "kind": self.kind, "provider": self.provider,
             "summary": self.summary, "applicable": self.applicable,
             "steps": [{"description": s.description, "aws_cli": s.aws_cli, "gcloud": s.gcloud,
+                       "az": s.az,
                        "boto3": s.boto3(), "service": s.service, "operation": s.operation,
                        "params": s.params} for s in self.steps],
             "terraform": self.terraform, "notes": self.notes,
@@ -362,8 +364,31 @@ _PLANNERS: dict[str, Callable[[Recommendation], Plan]] = {
 }
 
 
+_AZURE = {
+    "stop_instance": "az vm deallocate --ids {id}",
+    "change_instance_type": "az vm resize --ids {id} --size {to_type}",
+    "use_spot": "recreate the VM with --priority Spot --eviction-policy Deallocate",
+    "buy_commitment": "buy an Azure savings plan for compute or a reservation in the portal",
+}
+
+
+def _plan_azure(rec: Recommendation) -> Plan:
+    """Azure arrives through FOCUS exports: say what to run; aifinops runs nothing there."""
+    plan = _plan_advice(rec)
+    hint = _AZURE.get(rec.action_kind)
+    steps = []
+    if hint:
+        text = hint.format(id=_q(rec.resource_id), to_type=_q(rec.action_params.get("to_type", "SIZE")))
+        steps = [Step(rec.title, az=text)] if text.startswith("az ") else []
+        if not steps:
+            plan.notes.insert(0, text)
+    return Plan(plan.rec_id, plan.kind, "azure", plan.summary, False, steps, None, plan.notes)
+
+
 def render_plan(rec: Recommendation) -> Plan:
     """The plan for any recommendation, whatever its state (a plan changes nothing)."""
+    if rec.provider == "azure":
+        return _plan_azure(rec)
     return _PLANNERS.get(rec.action_kind, _plan_advice)(rec)
 
 

@@ -126,6 +126,15 @@ class RunReport:
     resolved: int = 0
     seconds: float = 0.0
 
+    def summary(self) -> str:
+        """One line for a CLI after ingest or refresh (rule failures listed apart)."""
+        through = self.as_of - timedelta(days=1)
+        return (f"recommendations: {self.candidates} from {len(self.rules_ok)} rule(s) on data "
+                f"through {through:%Y-%m-%d}: {self.opened} new, {self.reopened} reopened, "
+                f"{self.resolved} resolved ({self.seconds:.2f} s)"
+                + (f"; {len(self.rules_failed)} rule(s) failed: {', '.join(self.rules_failed)}"
+                   if self.rules_failed else ""))
+
 
 def confidence_label(value: float) -> str:
     """0..1 in three words: people read 'high' faster than 0.82."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import click
@@ -103,10 +103,7 @@ def run_cmd(ctx: click.Context) -> None:
     settings = st.settings()
     with open_store(settings) as store:
         report = run_recommendations(store, settings)
-    through = report.as_of - timedelta(days=1)
-    st.say(f"{report.candidates} candidate(s) from {len(report.rules_ok)} rule(s) on data "
-           f"through {through:%Y-%m-%d}: {report.opened} new, {report.reopened} reopened, "
-           f"{report.resolved} resolved ({report.seconds:.2f} s)")
+    st.say(report.summary())
     for name, error in report.rules_failed.items():
         st.err.print(f"rule {name} failed: {error}", markup=False, highlight=False, soft_wrap=True)
     if report.rules_failed:
