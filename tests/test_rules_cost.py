@@ -31,7 +31,7 @@ def test_spot_candidate(tmp_path: Path) -> None:
     assert set(recs) == {"i-train"}
     rec = recs["i-train"]
     # 55.04/h on demand all window; catalog spot 22.02/h → (55.04 − 22.02) × 730
-    assert rec.monthly_saving_usd == pytest.approx((55.04 - 22.02) * 730)
+    assert rec.monthly_saving_usd == pytest.approx((55.04 - 22.02) * 730, abs=0.01)
     assert rec.evidence["matched_patterns"] == ["*train*", "*-ft-*"]
     assert rec.evidence["discount"] == pytest.approx(1 - 22.02 / 55.04, abs=1e-4)
     assert "2-minute warning" in rec.evidence["caveat"]
@@ -58,9 +58,9 @@ def test_commitment_sized_at_low_percentile(tmp_path: Path) -> None:
     assert ev["baseline_on_demand_usd_per_hour"] == pytest.approx(10.0)
     assert ev["commitment_usd_per_hour"] == pytest.approx(7.2)
     assert ev["window_hours"] == 720
-    assert rec.monthly_saving_usd == pytest.approx(2.8 * 730)
+    assert rec.monthly_saving_usd == pytest.approx(2.8 * 730, abs=0.01)
     assert ev["break_even_utilisation"] == pytest.approx(0.72)
-    assert rec.confidence == pytest.approx(0.5 + 0.3 * 10 / 12)
+    assert rec.confidence == pytest.approx(0.5 + 0.3 * 10 / 12, abs=0.001)
 
 
 def test_commitment_quiet_without_a_month_of_data(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_storage_lifecycle(tmp_path: Path) -> None:
     assert ev["older_than_ia_gb"] == pytest.approx(9_900)
     assert ev["older_than_archive_gb"] == pytest.approx(3_900)
     # (9,900 − 3,900) × (0.023 − 0.0125) + 3,900 × (0.023 − 0.004) = 63.00 + 74.10
-    assert rec.monthly_saving_usd == pytest.approx(137.10)
+    assert rec.monthly_saving_usd == pytest.approx(137.10, abs=0.01)
     assert rec.action_kind == "storage_lifecycle"
     assert rec.action_params["transitions"] == [
         {"days": 30, "storage_class": "STANDARD_IA"}, {"days": 90, "storage_class": "GLACIER_IR"}]
@@ -109,7 +109,7 @@ def test_egress_hotspot(tmp_path: Path) -> None:
     rec = recs["acme-replicated"]
     # 20 × 30 = 600 USD in 720 h → 600 / 720 × 730 = 608.33 a month; 25% assumed reducible
     assert rec.evidence["monthly_run_rate_usd"] == pytest.approx(608.33, abs=0.01)
-    assert rec.monthly_saving_usd == pytest.approx(600 / 720 * 730 * 0.25)
+    assert rec.monthly_saving_usd == pytest.approx(600 / 720 * 730 * 0.25, abs=0.01)
     assert rec.evidence["paths"][0]["path"] == "us-east-1 → us-west-2"
     assert rec.evidence["rank"] == 1
     assert rec.confidence == 0.3
@@ -136,7 +136,7 @@ def test_idle_endpoint_from_traffic(tmp_path: Path) -> None:
     assert set(recs) == {ENDPOINT}
     rec = recs[ENDPOINT]
     # 1.408/h for 168 h → 1.408 × 730 a month, all of it saved at 0 instances
-    assert rec.monthly_saving_usd == pytest.approx(1.408 * 730)
+    assert rec.monthly_saving_usd == pytest.approx(1.408 * 730, abs=0.01)
     assert rec.evidence["requests_per_instance_hour"] == pytest.approx(2.0)
     assert rec.action_params == {"endpoint_name": "summarizer", "region": "us-east-1",
                                  "current_instance_count": 1, "desired_instance_count": 0,
@@ -170,7 +170,7 @@ def test_spend_anomaly(tmp_path: Path) -> None:
     assert ev["anomalous_days"] == ["2026-11-27", "2026-11-28"]
     assert ev["top_resources_that_day"] == [{"resource_id": "i-x", "cost_usd": 120.0}]
     # (120 − 24) × 730 / 24
-    assert recs[key].monthly_saving_usd == pytest.approx(96 * 730 / 24)
+    assert recs[key].monthly_saving_usd == pytest.approx(96 * 730 / 24, abs=0.01)
 
 
 def test_budget_overrun(tmp_path: Path) -> None:
@@ -183,5 +183,5 @@ def test_budget_overrun(tmp_path: Path) -> None:
     rec = recs["budget:team:research"]
     # month to date 28 × 48 = 1,344; run-rate 48/day × 2 days left → 1,440 forecast
     assert rec.evidence["forecast_usd"] == pytest.approx(1440)
-    assert rec.monthly_saving_usd == pytest.approx(440)
+    assert rec.monthly_saving_usd == pytest.approx(440, abs=0.01)
     assert rec.team == "research" and rec.model is None

@@ -219,7 +219,11 @@ def _stage_rule(conn: duckdb.DuckDBPyConnection, rule: RuleFile, min_saving: flo
         {"rule": rule.name, "kinds": list(ACTION_KINDS)}).fetchall()
     if problems:
         raise AifinopsError("; ".join(str(p[0]) for p in problems[:5]))
-    casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in _CANDIDATE_TYPES.items())
+    # savings to the cent and confidence to 0.001: what people read, and stable across runs
+    rounding = {"monthly_saving_usd": 2, "confidence": 3}
+    casts = ", ".join(
+        f"round(cast({c} as {t}), {rounding[c]}) as {c}" if c in rounding
+        else f"cast({c} as {t}) as {c}" for c, t in _CANDIDATE_TYPES.items())
     inserted = conn.execute(
         f"insert into rec_candidates by name select {casts} from rec_rule_out "
         "where monthly_saving_usd >= ?", [min_saving]).fetchone()
