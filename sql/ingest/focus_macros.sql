@@ -3,8 +3,11 @@
 -- nothing is dropped silently.
 --
 -- focus_str: '' and literal NULL / null (any case) are missing values; surrounding blanks go.
+-- (Only short values can be a null spelling, so most values skip the lower/trim test.)
 CREATE OR REPLACE TEMP MACRO focus_str(v) AS
-    CASE WHEN v IS NULL OR trim(v) = '' OR lower(trim(v)) = 'null' THEN NULL ELSE trim(v) END;
+    CASE WHEN v IS NULL THEN NULL
+         WHEN length(v) < 10 AND lower(trim(v)) IN ('', 'null') THEN NULL
+         ELSE trim(v) END;
 
 -- focus_num: plain numbers, and numbers dressed for people: '$10,000.00 ', '€ 3.5'.
 CREATE OR REPLACE TEMP MACRO focus_num(v) AS

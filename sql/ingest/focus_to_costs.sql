@@ -1,6 +1,8 @@
 -- FOCUS rows of any version (relation `focus_source`: the 57 FOCUS 1.2 columns, typed, with
 -- enumerations already in their canonical spelling; plus x_extra and x_hint_instance_type)
 -- → focus_costs. Parameters: $load_id, $default_provider, $default_account, $default_currency.
+-- Macros: focus_macros.sql, and focus_tag_values / focus_tag_model|team|env (aifinops.ingest.focus)
+-- built from the configured tag keys.
 --
 -- Mandatory columns a file lacks are filled from their nearest FOCUS relative (the ingest
 -- counts and reports every fill): EffectiveCost ← BilledCost, ContractedCost ← unit price ×
@@ -26,7 +28,7 @@ WITH src AS (
             WHEN lower(s.provider) LIKE '%microsoft%' OR lower(s.provider) LIKE '%azure%' THEN 'azure'
             WHEN lower(s.provider) LIKE '%oracle%' OR lower(s.provider) = 'oci' THEN 'oci'
         END                                                                              AS catalog_provider,
-        try_cast(s.Tags AS MAP(VARCHAR, VARCHAR))                                        AS tag_map
+        focus_tag_values(s.Tags)                                                         AS tag_values
     FROM src AS s
 )
 SELECT
@@ -73,9 +75,9 @@ SELECT
     r.x_hint_instance_type                                         AS x_instance_type,
     g.gpu_count                                                    AS x_gpu_count,
     g.gpu_model                                                    AS x_gpu_model,
-    tag_model(r.tag_map)                                           AS x_model,
-    tag_team(r.tag_map)                                            AS x_team,
-    tag_env(r.tag_map)                                             AS x_env,
+    focus_tag_model(r.tag_values)                                  AS x_model,
+    focus_tag_team(r.tag_values)                                   AS x_team,
+    focus_tag_env(r.tag_values)                                    AS x_env,
     r.x_extra                                                      AS x_extra
 FROM resolved AS r
 LEFT JOIN ref_gpu_instance_types AS g
