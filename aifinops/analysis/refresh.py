@@ -51,5 +51,7 @@ def refresh(store: Store, settings: Settings, *, full: bool = False) -> RefreshR
             report.rebuilt.append((source_key, period))
         conn.execute("delete from resource_attribution")
         conn.execute(read_sql("refresh/resource_attribution.sql"))
+        conn.execute("delete from gpu_host_links")
+        conn.execute("insert into gpu_host_links by name select * from gpu_host_resources")
     report.seconds = time.perf_counter() - t0
     return report

@@ -1,4 +1,5 @@
--- Rebuild one (source key, billing period) of cost_hourly_rollup: GPU resources only, each
+-- Rebuild one (source key, billing period) of cost_hourly_rollup: one row per GPU resource and
+-- hour (so views join it without regrouping); each
 -- charge spread evenly over the hours it covers (hourly CURs cover one; daily FOCUS rows 24).
 INSERT INTO cost_hourly_rollup BY NAME
 WITH gpu_rows AS (
@@ -18,9 +19,12 @@ WITH gpu_rows AS (
     FROM gpu_rows WHERE hours > 1
 )
 SELECT
-    hour, x_source_key, x_billing_period, ResourceId, x_instance_type, x_gpu_count, PricingCategory,
-    sum(EffectiveCost / hours) AS effective_cost,
-    sum(BilledCost / hours)    AS billed_cost,
-    sum(ListCost / hours)      AS list_cost
+    hour, x_source_key, x_billing_period, ResourceId,
+    any_value(x_instance_type)                        AS x_instance_type,
+    max(x_gpu_count)                                  AS x_gpu_count,
+    string_agg(DISTINCT PricingCategory, ',' ORDER BY PricingCategory) AS PricingCategory,
+    sum(EffectiveCost / hours)                        AS effective_cost,
+    sum(BilledCost / hours)                           AS billed_cost,
+    sum(ListCost / hours)                             AS list_cost
 FROM spread
-GROUP BY ALL
+GROUP BY hour, x_source_key, x_billing_period, ResourceId

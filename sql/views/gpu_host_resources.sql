@@ -1,15 +1,15 @@
 -- Which billed resource each GPU host is, so a GPU hour can be joined to what it cost.
 -- In order of trust: an instance id from [hosts] in aifinops.toml or from the sampler's instance
--- metadata; a Name tag equal to the hostname (CUR 2.0 stores it as user_name, legacy CUR as
--- user:Name, others as Name/name); a GCP instance name equal to the hostname's first label.
-WITH resources AS (
+-- metadata; a Name tag equal to the hostname (ingest puts it in ResourceName, from user_name in
+-- CUR 2.0, user:Name in legacy CUR, Name/name elsewhere); a GCP instance name equal to the
+-- hostname's first label.
+WITH resources AS (  -- from the daily rollup, not the raw rows: ResourceName is the Name tag there
     SELECT ResourceId AS resource_id,
            any_value(ProviderName) AS provider_name,
            any_value(ResourceName) AS resource_name,
            any_value(x_instance_type) AS instance_type,
-           any_value(lower(coalesce(Tags->>'user_name', Tags->>'user:Name',
-                                    Tags->>'Name', Tags->>'name'))) AS name_tag
-    FROM focus_costs
+           any_value(CASE WHEN ResourceName <> ResourceId THEN lower(ResourceName) END) AS name_tag
+    FROM cost_daily_rollup
     WHERE ResourceId IS NOT NULL
     GROUP BY ResourceId
 ),

@@ -2,19 +2,42 @@
 -- telemetry, idle hours (the busiest GPU under the idle threshold all hour), what those idle
 -- hours cost, the last busy hour, the peak activity, which signals were available and what could
 -- not be checked. idle_cost_month scales the window's idle cost to 30.4 days.
+-- (The same join as resource_hourly, with the 7-day window applied to each side first.)
 WITH as_of AS (
-    SELECT max(hour) AS as_of FROM resource_hourly WHERE cost IS NOT NULL
+    SELECT max(hour) AS as_of FROM cost_hourly_rollup
+), cost AS (
+    SELECT c.hour, c.ResourceId AS resource_id, c.x_instance_type AS instance_type,
+           c.x_gpu_count AS gpu_count, c.effective_cost AS cost
+    FROM cost_hourly_rollup AS c, as_of AS a
+    WHERE c.hour > a.as_of - INTERVAL 7 DAY AND c.hour <= a.as_of
+), gpu AS (
+    SELECT r.resource_id, g.host, g.hour,
+           avg(g.activity_mean_pct) AS activity_mean_pct,
+           max(g.activity_max_pct) AS activity_max_pct,
+           max(g.idle_util_pct) AS idle_util_pct,
+           string_agg(DISTINCT g.activity_signal, ',') AS signal
+    FROM gpu_hourly AS g
+    JOIN gpu_host_links AS r USING (host), as_of AS a
+    WHERE r.resource_id IS NOT NULL AND g.hour > a.as_of - INTERVAL 7 DAY AND g.hour <= a.as_of
+    GROUP BY ALL
 ), recent AS (
-    SELECT h.*
-    FROM resource_hourly AS h, as_of AS a
-    WHERE h.hour > a.as_of - INTERVAL 7 DAY AND h.hour <= a.as_of
+    SELECT coalesce(c.hour, g.hour) AS hour, coalesce(c.resource_id, g.resource_id) AS resource_id,
+           g.host, c.instance_type, c.gpu_count, c.cost, g.activity_mean_pct, g.activity_max_pct,
+           g.signal,
+           CASE WHEN g.activity_max_pct IS NULL THEN NULL
+                ELSE g.activity_max_pct < g.idle_util_pct END AS is_idle
+    FROM cost AS c
+    FULL OUTER JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour
 ), owner AS (
-    SELECT resource_id, arg_max(model, cost) AS model, arg_max(team, cost) AS team,
-           arg_max(resource_name, cost) AS resource_name, arg_max(provider, cost) AS provider,
-           arg_max(region, cost) AS region
-    FROM cost_daily
-    WHERE resource_id IS NOT NULL
-    GROUP BY resource_id
+    SELECT r.ResourceId AS resource_id,
+           arg_max(a.model, r.effective_cost) AS model, arg_max(a.team, r.effective_cost) AS team,
+           arg_max(r.ResourceName, r.effective_cost) AS resource_name,
+           arg_max(r.ProviderName, r.effective_cost) AS provider,
+           arg_max(r.RegionId, r.effective_cost) AS region
+    FROM cost_daily_rollup AS r
+    LEFT JOIN resource_attribution AS a USING (attr_key), as_of AS o
+    WHERE r.ResourceId IN (SELECT resource_id FROM recent) AND r.day > CAST(o.as_of AS DATE) - 7
+    GROUP BY r.ResourceId
 )
 SELECT
     w.resource_id,

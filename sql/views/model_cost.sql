@@ -24,7 +24,7 @@ WITH shares AS (
     JOIN shares AS t ON c.model = 'unattributed' AND t.resource_id = c.resource_id AND t.day = c.day
     WHERE t.total_share < 1.0
 ), gpu_res AS (
-    SELECT resource_id, day, model,
+    SELECT resource_id, day, month, model,
            any_value(share)                                       AS share,
            max(gpu_count)                                         AS gpu_count,
            sum(cost) FILTER (WHERE charge_category = 'Usage')      AS gpu_cost,
@@ -34,7 +34,7 @@ WITH shares AS (
     GROUP BY ALL
 ), gpu AS (
     SELECT
-        r.model, r.day,
+        r.model, r.day, r.month,
         sum(r.usage_hours * r.gpu_count)                                           AS gpu_hours,
         sum(g.busy_gpu_hours * r.share)                                            AS busy_gpu_hours,
         sum(g.idle_gpu_hours * r.share)                                            AS idle_gpu_hours,
@@ -48,15 +48,14 @@ WITH shares AS (
     LEFT JOIN resource_gpu_daily AS g USING (resource_id, day)
     GROUP BY ALL
 ), traffic AS (
-    SELECT model, CAST(hour AS DATE) AS day, sum(requests) AS requests,
+    SELECT model, CAST(hour AS DATE) AS day, strftime(hour, '%Y-%m') AS month, sum(requests) AS requests,
            sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
     FROM model_traffic
     GROUP BY ALL
 ), costs AS (
-    SELECT model, day, any_value(month) AS month, any_value(currency) AS currency,
-           sum(cost) AS cost
+    SELECT model, day, month, any_value(currency) AS currency, sum(cost) AS cost
     FROM split
-    GROUP BY ALL
+    GROUP BY model, day, month
 )
 SELECT
     c.model,
@@ -76,5 +75,5 @@ SELECT
     c.cost * 1000.0 / nullif(t.requests, 0)             AS cost_per_1k_requests,
     c.cost * 1000000.0 / nullif(t.tokens, 0)            AS cost_per_1m_tokens
 FROM costs AS c
-LEFT JOIN gpu AS g USING (model, day)
-LEFT JOIN traffic AS t USING (model, day)
+LEFT JOIN gpu AS g USING (model, day, month)
+LEFT JOIN traffic AS t USING (model, day, month)

@@ -15,6 +15,6 @@ SELECT
     max(g.mem_total_mib)                               AS mem_total_mib,
     string_agg(DISTINCT g.activity_signal, ',')        AS signals
 FROM gpu_hourly AS g
-JOIN gpu_host_resources AS r USING (host)
+JOIN gpu_host_links AS r USING (host)
 WHERE r.resource_id IS NOT NULL
 GROUP BY ALL

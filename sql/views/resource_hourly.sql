@@ -2,12 +2,10 @@
 -- in each of those hours. An hour is idle when even the busiest GPU's peak activity stayed
 -- under the idle threshold ([gpu] idle_util_pct), so one busy GPU keeps the instance busy.
 -- Hours billed without telemetry have NULL GPU columns; telemetry without a bill row has NULL cost.
-WITH cost AS (
-    SELECT hour, ResourceId AS resource_id, any_value(x_instance_type) AS instance_type,
-           max(x_gpu_count) AS gpu_count, string_agg(DISTINCT PricingCategory, ',') AS pricing_category,
-           sum(effective_cost) AS cost, sum(billed_cost) AS billed_cost, sum(list_cost) AS list_cost
+WITH cost AS (  -- one row per resource and hour already
+    SELECT hour, ResourceId AS resource_id, x_instance_type AS instance_type, x_gpu_count AS gpu_count,
+           PricingCategory AS pricing_category, effective_cost AS cost, billed_cost, list_cost
     FROM cost_hourly_rollup
-    GROUP BY ALL
 ), gpu AS (
     SELECT r.resource_id, g.host, g.hour,
            count(*) AS gpus,
@@ -20,7 +18,7 @@ WITH cost AS (
            max(g.idle_util_pct) AS idle_util_pct,
            string_agg(DISTINCT g.activity_signal, ',') AS signal
     FROM gpu_hourly AS g
-    JOIN gpu_host_resources AS r USING (host)
+    JOIN gpu_host_links AS r USING (host)
     WHERE r.resource_id IS NOT NULL
     GROUP BY ALL
 )

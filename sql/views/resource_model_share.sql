@@ -17,13 +17,13 @@ WITH per_model AS (
            sum(coalesce((h.time_share + h.mem_share) / 2, h.time_share)) AS share_hours,
            count(*) AS hours_seen
     FROM hourly AS h
-    JOIN gpu_host_resources AS r USING (host)
+    JOIN gpu_host_links AS r USING (host)
     WHERE r.resource_id IS NOT NULL
     GROUP BY ALL
 ), billed AS (
-    SELECT resource_id, day, sum(usage_hours) AS usage_hours
-    FROM cost_daily
-    WHERE resource_id IS NOT NULL AND charge_category = 'Usage'
+    SELECT ResourceId AS resource_id, day, sum(usage_hours) AS usage_hours
+    FROM cost_daily_rollup
+    WHERE ResourceId IN (SELECT resource_id FROM daily) AND ChargeCategory = 'Usage'
     GROUP BY ALL
 )
 SELECT
