@@ -12,8 +12,7 @@ INTERVAL=${INTERVAL:-1}
 WORK=${WORK:-$(mktemp -d /tmp/gpu-live.XXXXXX)}
 mkdir -p "$WORK"
 export AIFINOPS_METADATA_URL=${AIFINOPS_METADATA_URL:-off}  # set it to probe EC2 metadata
-# The gpu commands register on import; this works whether or not aifinops.cli imports them yet.
-aifinops() { "$PY" -c 'import sys, aifinops.commands.gpu; from aifinops.cli import main; sys.argv[0] = "aifinops"; main()' "$@"; }
+aifinops() { "$PY" -m aifinops "$@"; }
 
 echo "== machine"
 nvidia-smi -L || echo "nvidia-smi is not here: the sampler will say why it cannot start"
@@ -45,8 +44,7 @@ nvidia-smi --query-gpu=timestamp,index,uuid,name,pci.bus_id,utilization.gpu,util
 nvsmi_pid=$!
 start=$(date +%s.%N)
 /usr/bin/env time -f "sampler process: user %U s, system %S s, wall %e s, max RSS %M KiB" \
-  "$PY" -c 'import sys, aifinops.commands.gpu; from aifinops.cli import main; sys.argv[0] = "aifinops"; main()' \
-  --db "$WORK/sampler.duckdb" sample --interval "$INTERVAL" --duration "$DURATION" --rotate 15 \
+  "$PY" -m aifinops --db "$WORK/sampler.duckdb" sample --interval "$INTERVAL" --duration "$DURATION" --rotate 15 \
   --spool "$WORK/spool" > "$WORK/sampler.log" 2>&1 && sampled=0 || sampled=$?
 sed 's/^/  /' "$WORK/sampler.log"
 kill "$nvsmi_pid" 2>/dev/null || true

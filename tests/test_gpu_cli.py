@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import aifinops.commands.gpu  # noqa: F401  (registers the commands until aifinops.cli imports it)
 from aifinops.cli import cli
 from aifinops.telemetry import nvml as nvml_module
 from tests.test_gpu_sampler import FakeNvml

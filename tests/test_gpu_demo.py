@@ -95,13 +95,10 @@ def test_dcgm_scrape_of_the_kubernetes_node(demo: Store) -> None:
 
 
 def test_gpu_hours_join_the_demo_bill(tmp_path: Path) -> None:
-    config = tmp_path / "aifinops.toml"
-    config.write_text((SAMPLE / "aifinops.toml").read_text()
-                      + '\n[hosts]\ngpu-dev-01 = "i-0d1b2c3d4e5f60031"\n')
-    settings = load_settings(db=tmp_path / "demo.duckdb", config=config)
+    """`aifinops demo` loads the telemetry; [hosts] in its config names the untagged dev box."""
+    settings = load_settings(db=tmp_path / "demo.duckdb", config=SAMPLE / "aifinops.toml")
     build_demo(settings, SAMPLE)
     with open_store(settings) as store:
-        gpu_gen.ingest_demo(store, settings, SAMPLE)
         links = dict(q(store, "SELECT host, matched_by FROM gpu_host_resources WHERE in_bill"))
         assert links == {h.hostname: "config" if h.hostname == "gpu-dev-01" else
                          "sampler" if h.hostname == "gpu-shared-01" else "name_tag"
