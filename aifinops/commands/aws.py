@@ -6,8 +6,7 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from aifinops.analysis.refresh import refresh
-from aifinops.commands.base import CliState, friendly_errors, ingest, state
+from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, state
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
 from aifinops.store import open_store
 
@@ -40,9 +39,8 @@ def aws_cur(ctx: click.Context, uri: str, profile: str | None, region: str | Non
                 report = ingest_aws_cur(store, uri, settings=settings, profile=profile,
                                         region=region, endpoint_url=endpoint_url, force=force,
                                         progress=step)
-        refreshed = refresh(store, settings)
-    print_report(st, report)
-    st.say(f"refreshed {len(refreshed.rebuilt)} period(s) of rollups in {refreshed.seconds:.2f}s")
+        print_report(st, report)
+        after_ingest(st, store, settings)
 
 
 def print_report(st: CliState, report: IngestReport) -> None:

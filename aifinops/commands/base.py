@@ -70,6 +70,17 @@ def ingest() -> None:
     """Load a source into the database (each billing period atomically)."""
 
 
+def after_ingest(st: CliState, store: Any, settings: Settings, *, full: bool = False) -> None:
+    """Refresh rollups and rerun the rules after a load; a failing rule is reported, not fatal."""
+    from aifinops.analysis.pipeline import refresh_and_recommend
+
+    refreshed, recs = refresh_and_recommend(store, settings, full=full)
+    st.say(f"refreshed {len(refreshed.rebuilt)} period(s) of rollups in {refreshed.seconds:.2f}s; "
+           f"{recs.summary()}")
+    for rule, error in recs.rules_failed.items():
+        click.echo(f"warning: rule {rule} failed: {error}", err=True)
+
+
 def state(ctx: click.Context) -> CliState:
     obj = ctx.find_root().obj
     assert isinstance(obj, CliState)

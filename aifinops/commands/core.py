@@ -7,8 +7,7 @@ import sys
 import click
 from rich.table import Table
 
-from aifinops.analysis.refresh import refresh
-from aifinops.commands.base import cli, friendly_errors, state
+from aifinops.commands.base import after_ingest, cli, friendly_errors, state
 from aifinops.query import QueryResult, run_query, to_csv, to_json
 from aifinops.status import cost_sources
 from aifinops.store import open_store
@@ -95,6 +94,4 @@ def refresh_cmd(ctx: click.Context, full: bool) -> None:
     st = state(ctx)
     settings = st.settings()
     with open_store(settings) as store:
-        report = refresh(store, settings, full=full)
-    st.say(f"rebuilt {len(report.rebuilt)} period(s), removed {len(report.removed)}, "
-           f"{report.rules} attribution rule(s), {report.seconds:.2f}s")
+        after_ingest(st, store, settings, full=full)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aifinops.commands.base import friendly_errors, ingest, state
+from aifinops.commands.base import after_ingest, friendly_errors, ingest, state
 from aifinops.ingest.traffic import ingest_traffic
 from aifinops.store import open_store
 
@@ -19,8 +19,10 @@ from aifinops.store import open_store
 def traffic(ctx: click.Context, paths: tuple[Path, ...], model: str | None) -> None:
     """Load a traffic CSV (hour, model, requests, input_tokens, output_tokens) or vLLM/TGI scrapes."""
     st = state(ctx)
-    with open_store(st.settings()) as store:
+    settings = st.settings()
+    with open_store(settings) as store:
         for path in paths:
             report = ingest_traffic(store, path, model=model)
             skipped = f", {report.skipped_lines} unreadable line(s) skipped" if report.skipped_lines else ""
             st.say(f"{path}: {', '.join(report.models)}: {report.hours} model-hour(s) of traffic{skipped}")
+        after_ingest(st, store, settings)

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aifinops.analysis.recommend import run_recommendations
-from aifinops.analysis.refresh import refresh
+from aifinops.analysis.pipeline import refresh_and_recommend
 from aifinops.config import Settings
 from aifinops.demo.gpu_gen import ingest_demo as ingest_demo_gpu
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
@@ -44,8 +43,7 @@ def build_demo(settings: Settings, root: Path | None = None) -> DemoBuild:
     build = DemoBuild(settings.db_path)
     with open_store(settings) as store:
         load_demo(store, settings, root, build)
-        refresh(store, settings)
-        build.recommendations = run_recommendations(store, settings)
+        _, build.recommendations = refresh_and_recommend(store, settings)
     return build
 
 
