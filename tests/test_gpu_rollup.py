@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from aifinops.analysis.refresh import refresh
 from aifinops.config import Settings
 from aifinops.ingest.gpu_load import GpuLoad, GpuSettings, HostMapping, LoadReport
 from aifinops.ingest.nvidia_smi import NvidiaSmiOptions, ingest_nvidia_smi
@@ -148,9 +148,10 @@ def test_failed_load_leaves_nothing(store: Store, tmp_path: Path) -> None:
 # -- linking hosts to the bill ---------------------------------------------------------------
 
 
-def add_cost(store: Store, resource: str, tags: dict[str, str] | None, *, name: str | None = None,
-             cost: float = 24.0, provider: str = "AWS") -> None:
-    """One Usage row of `cost` over 2026-11-20 (24 hours)."""
+def add_cost(store: Store, resource: str, *, name: str | None = None, cost: float = 24.0,
+             provider: str = "AWS") -> None:
+    """One Usage row of `cost` over 2026-11-20 (24 hours). Ingest puts an instance's Name tag
+    (CUR 2.0 user_name, legacy user:Name) in ResourceName, which is what the link reads."""
     columns = {
         "BilledCost": cost, "BillingAccountId": "1", "BillingCurrency": "USD",
         "BillingPeriodEnd": "2026-12-01 00:00:00+00", "BillingPeriodStart": "2026-11-01 00:00:00+00",
@@ -159,8 +160,7 @@ def add_cost(store: Store, resource: str, tags: dict[str, str] | None, *, name: 
         "EffectiveCost": cost, "InvoiceIssuerName": provider, "ListCost": cost,
         "ProviderName": provider, "PublisherName": provider, "ServiceCategory": "Compute",
         "ServiceName": "Compute", "ResourceId": resource, "ResourceName": name,
-        "Tags": json.dumps(tags) if tags is not None else None, "x_source": "test",
-        "x_source_key": "t", "x_billing_period": "2026-11", "x_load_id": 1,
+        "x_source": "test", "x_source_key": "t", "x_billing_period": "2026-11", "x_load_id": 1,
         "x_instance_type": "p4d.24xlarge",
     }
     names = ", ".join(columns)
@@ -168,14 +168,22 @@ def add_cost(store: Store, resource: str, tags: dict[str, str] | None, *, name: 
     store.conn.execute(f"INSERT INTO focus_costs ({names}) VALUES ({marks})", list(columns.values()))
 
 
+def record_bill_load(store: Store) -> None:
+    """The ledger row an ingest writes, so `refresh` rolls the period up."""
+    store.conn.execute(
+        "INSERT INTO loads (load_id, source, source_key, unit, uri, billing_period, started_at, "
+        "outcome) VALUES (1, 'test', 't', 't/2026-11', 'test://', '2026-11', now(), 'loaded')")
+
+
 def test_hosts_link_to_bill_resources_by_every_route(store: Store, tmp_path: Path) -> None:
-    add_cost(store, "i-0aaa", {"user_name": "gpu-cur2"})              # CUR 2.0 Name tag
-    add_cost(store, "i-0bbb", {"user:Name": "GPU-LEGACY"})            # legacy CUR, other case
-    add_cost(store, "i-0ccc", {"Name": "gpu-plain.example.com"})      # plain Name, FQDN
-    add_cost(store, "arn:aws:ec2:us-east-1:1:instance/i-0ddd", None)  # ARN, from config
-    add_cost(store, "i-0eee", None)                                   # from the sampler
-    add_cost(store, "//compute.googleapis.com/projects/p/zones/z/instances/gcp-node", None,
-             name="gcp-node", provider="Google Cloud")                # GCP instance name
+    add_cost(store, "i-0aaa", name="gpu-cur2")                  # Name tag
+    add_cost(store, "i-0bbb", name="GPU-LEGACY")                # Name tag, other case
+    add_cost(store, "i-0ccc", name="gpu-plain")                 # Name tag of an FQDN host
+    add_cost(store, "arn:aws:ec2:us-east-1:1:instance/i-0ddd")  # ARN, from config
+    add_cost(store, "i-0eee")                                   # from the sampler
+    add_cost(store, "//compute.googleapis.com/projects/p/zones/z/instances/gcp-node",
+             provider="Google Cloud")                           # GCP instance name in the URI
+    record_bill_load(store)
     for host in ("gpu-cur2", "gpu-legacy", "gpu-plain.example.com", "gpu-config", "gpu-sampler",
                  "gcp-node", "gpu-unknown"):
         path = write(tmp_path / f"{host}.csv", [line(m, 0, 2, 1, 1.0) for m in range(0, 60, 5)])
@@ -186,6 +194,7 @@ def test_hosts_link_to_bill_resources_by_every_route(store: Store, tmp_path: Pat
         GpuLoad(store.conn, config, "spool", "x", "sampler").map_hosts(
             [HostMapping("gpu-sampler", "i-0eee", None, "aws", "sampler"),
              HostMapping("gpu-config", "i-0zzz", None, "aws", "sampler")])  # config wins
+    refresh(store, Settings(db_path=store.path))  # rolls the bill up, as after any cost ingest
     got = store.conn.execute("SELECT host, resource_id, matched_by, in_bill FROM "
                              "gpu_host_resources ORDER BY host").fetchall()
     assert got == [
