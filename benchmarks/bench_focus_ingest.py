@@ -178,7 +178,8 @@ def main() -> None:
               f"peak RSS {r['peak_rss_mib']:>7} MiB  db {r['db_mib']} MiB")
     ratio = float(str(best["ingest"]["seconds"])) / float(str(best["raw"]["seconds"]))
     print(f"  ingest / raw: {ratio:.2f}x the time")
-    for line in best["ingest"].get("coercions", []) or []:  # type: ignore[union-attr]
+    coercions = best["ingest"].get("coercions")
+    for line in coercions if isinstance(coercions, list) else []:
         print(f"  coerced: {line}")
 
 

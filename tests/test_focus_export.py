@@ -62,7 +62,7 @@ def mandatory_failures(path: Path) -> list[str]:
 @pytest.mark.parametrize("suffix", ["parquet", "csv"])
 def test_export_passes_our_focus_12_checks(store: Store, tmp_path: Path, suffix: str) -> None:
     result = export_focus(store, tmp_path / f"costs.{suffix}")
-    assert result.rows == store.conn.execute("select count(*) from focus_costs").fetchone()[0]
+    assert (result.rows,) == store.conn.execute("select count(*) from focus_costs").fetchone()
     report = check_focus_file(result.path)
     assert report.rows == result.rows
     assert len(report.results) > 50
@@ -115,7 +115,7 @@ def validator() -> Path | None:
 
 
 def with_validator_aliases(path: Path, out: Path) -> Path:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     table = pq.read_table(path)
     for old, new in VALIDATOR_ALIASES.items():

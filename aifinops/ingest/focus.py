@@ -454,7 +454,8 @@ def _probes(file: FocusFile) -> list[_Probe]:
         typed = _typed(col, source, file.types[source])
         if is_text:
             probes.append(_Probe(col.name, "literal NULL strings read as null",
-                                 f"count(*) FILTER (WHERE lower(trim({ref})) = 'null')", None))
+                                 f"count(*) FILTER (WHERE length({ref}) < 10 "
+                                 f"AND lower(trim({ref})) = 'null')", None))
         if col.name in REQUIRED:
             bad = f"{typed} IS NULL"
             what = "missing or unreadable values in a mandatory column"
@@ -494,9 +495,10 @@ def _probes(file: FocusFile) -> list[_Probe]:
         if col.name in values and is_text:
             canon = ", ".join(_literal(v) for v in canonical_values(col.name))
             known = ", ".join(_literal(k) for k in sorted(values[col.name]))
-            recased = (f"focus_str({ref}) NOT IN ({canon}) "
-                       f"AND focus_squash(focus_str({ref})) IN ({known})")
-            unknown = f"focus_squash(focus_str({ref})) NOT IN ({known})"
+            # CASE: the regex runs only for values not already in their canonical spelling.
+            odd = f"CASE WHEN {ref} IS NULL OR {ref} IN ({canon}) THEN NULL ELSE focus_str({ref}) END"
+            recased = f"{odd} NOT IN ({canon}) AND focus_squash({odd}) IN ({known})"
+            unknown = f"focus_squash({odd}) NOT IN ({known})"
             probes.append(_Probe(col.name, "values in another spelling read as FOCUS's",
                                  f"count(*) FILTER (WHERE {recased})",
                                  f"any_value({ref}) FILTER (WHERE {recased})"))
