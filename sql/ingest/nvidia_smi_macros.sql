@@ -29,3 +29,23 @@ CREATE OR REPLACE TEMP MACRO nvsmi_is_header(first, second, whole) AS
          THEN nvsmi_is_field(first) AND (second IS NULL OR nvsmi_is_field(second))
               AND list_contains(string_split(whole, ', '), 'timestamp')
          ELSE false END;
+
+-- The host of a row: --host, else the log's own host column, else the host in the file name.
+CREATE OR REPLACE TEMP MACRO nvsmi_host(host_field) AS
+    coalesce(getvariable('gpu_host_override'), nvsmi_text(host_field),
+             getvariable('gpu_host_default'));
+
+-- Why a row cannot be used (NULL: it can), for both kinds of log: a header, a line with the
+-- wrong number of fields, a missing key (`own` is a log kind's own test), an impossible time.
+CREATE OR REPLACE TEMP MACRO nvsmi_problem(first_f, second_f, row_f, last_f, extra_f, ts_v,
+                                           host_v, gpu_v, own) AS
+    CASE WHEN nvsmi_is_header(first_f, second_f, row_f) THEN 'header'
+         WHEN last_f IS NULL THEN 'incomplete line (fewer fields than the header)'
+         WHEN extra_f IS NOT NULL THEN 'too many fields'
+         WHEN ts_v IS NULL THEN 'unreadable timestamp'
+         WHEN host_v IS NULL THEN 'no host'
+         WHEN gpu_v IS NULL THEN 'no GPU id'
+         WHEN own IS NOT NULL THEN own
+         WHEN ts_v > getvariable('gpu_future') THEN 'timestamp in the future'
+         WHEN ts_v < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN 'timestamp before 2000 (clock not set)'
+    END;

@@ -6,13 +6,8 @@
 -- itself and those columns are constants.
 CREATE OR REPLACE TEMP VIEW nvsmi_parsed AS
 WITH v AS (
-    SELECT rn, f_row,
-           nvsmi_is_header(f_first, f_second, f_row) AS is_header,
-           f_last IS NULL AS short_line,
-           f_extra IS NOT NULL AS long_line,
-           ts,
-           coalesce(getvariable('gpu_host_override'), nvsmi_text(f_host),
-                    getvariable('gpu_host_default')) AS host,
+    SELECT rn, f_first, f_second, f_row, f_last, f_extra, ts,
+           nvsmi_host(f_host) AS host,
            coalesce(nvsmi_text(f_gpu_uuid), 'pci:' || nvsmi_text(f_pci_bus_id),
                     'index:' || nvsmi_text(f_gpu_index)) AS gpu_uuid,
            try_cast(nvsmi_num(f_gpu_index) AS SMALLINT) AS gpu_index,
@@ -30,14 +25,7 @@ WITH v AS (
            NULL::DOUBLE AS sm_active
     FROM nvsmi_fields
 )
-SELECT *,
-       CASE WHEN is_header THEN 'header'
-            WHEN short_line THEN 'incomplete line (fewer fields than the header)'
-            WHEN long_line THEN 'too many fields'
-            WHEN ts IS NULL THEN 'unreadable timestamp'
-            WHEN host IS NULL THEN 'no host'
-            WHEN gpu_uuid IS NULL THEN 'no GPU id'
-            WHEN ts > getvariable('gpu_future') THEN 'timestamp in the future'
-            WHEN ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN 'timestamp before 2000 (clock not set)'
-       END AS row_problem
+SELECT * EXCLUDE (f_first, f_second, f_last, f_extra),
+       nvsmi_problem(f_first, f_second, f_row, f_last, f_extra, ts, host, gpu_uuid,
+                     NULL::VARCHAR) AS row_problem
 FROM v;
