@@ -106,8 +106,9 @@ def ingest_nvidia_smi_cmd(ctx: click.Context, paths: tuple[Path, ...], host: str
                 failed += 1
                 continue
             print_load(st, str(path), report)
-    if not tz and gpu.timezone == "UTC":
-        st.say("timestamps were read as UTC; pass --tz if these hosts log in another zone")
+    if not tz and "timezone" not in st.settings().section("gpu"):
+        st.say("timestamps were read as UTC; pass --tz (or set [gpu] timezone) if these hosts "
+               "log in another zone")
     if failed:
         raise AifinopsError(f"{failed} file(s) could not be loaded")
 
