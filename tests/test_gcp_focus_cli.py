@@ -1,7 +1,4 @@
-"""The commands as users type them: ingest gcp-billing, ingest focus, export focus.
-
-Until aifinops/cli.py imports them, importing the command modules here registers them.
-"""
+"""The commands as users type them: ingest gcp-billing, ingest focus, export focus."""
 
 from __future__ import annotations
 
@@ -12,8 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import aifinops.commands.focus
-import aifinops.commands.gcp  # noqa: F401  (registers the commands)
 from aifinops.cli import cli
 from tests.bq_server import FakeBigQuery
 from tests.gcp_fixtures import TABLE, Line, rows, running_fake_bq, write_jsonl
