@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from aifinops.analysis.refresh import refresh
 from aifinops.commands.aws import print_report
-from aifinops.commands.base import cli, friendly_errors, ingest, state
+from aifinops.commands.base import after_ingest, cli, friendly_errors, ingest, state
 from aifinops.commands.gcp import print_coercions, print_failures
 from aifinops.export.focus_check import NOT_CHECKED, check_focus_file
 from aifinops.export.focus_export import export_focus
@@ -54,14 +53,13 @@ def focus_in(ctx: click.Context, paths: tuple[str, ...], provider: str, account:
         batch = ingest_focus_paths(store, paths, settings=settings, defaults=defaults,
                                    force=force, profile=profile, region=region,
                                    endpoint_url=endpoint_url)
-        refreshed = refresh(store, settings)
+        after_ingest(st, store, settings)
     for report in batch.reports:
         print_report(st, report)
         for note in report.notes:
             st.say(f"  {note}")
         print_coercions(st, report.coercions)
     print_failures(st, batch.failures)
-    st.say(f"refreshed {len(refreshed.rebuilt)} period(s) of rollups in {refreshed.seconds:.2f}s")
     if batch.failures:
         sys.exit(1)
 

@@ -10,9 +10,8 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from aifinops.analysis.refresh import refresh
 from aifinops.commands.aws import print_report
-from aifinops.commands.base import CliState, friendly_errors, ingest, state
+from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, state
 from aifinops.ingest.focus import Coercion, Failure
 from aifinops.ingest.gcp_billing import GcpBatch, ingest_gcp_sources
 from aifinops.store import open_store
@@ -71,9 +70,8 @@ def gcp_billing(ctx: click.Context, paths: tuple[str, ...], tables: tuple[str, .
 
                 batch = ingest_gcp_sources(store, settings=settings, tables=tables, paths=paths,
                                            force=force, progress=step, **options)
-        refreshed = refresh(store, settings)
+        after_ingest(st, store, settings)
     print_batch(st, batch)
-    st.say(f"refreshed {len(refreshed.rebuilt)} period(s) of rollups in {refreshed.seconds:.2f}s")
     if batch.all_failures:
         sys.exit(1)
 
