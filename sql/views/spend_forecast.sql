@@ -4,25 +4,26 @@
 -- tax and credits count once, in the month to date, and are not extrapolated). Recurring
 -- commitments (Savings Plan fees) are billed every day, so the run-rate carries them forward.
 WITH as_of AS (
-    SELECT max(day) AS as_of FROM cost_daily WHERE charge_category IN ('Usage', 'Purchase')
+    SELECT max(day) AS as_of FROM cost_daily_rollup WHERE ChargeCategory IN ('Usage', 'Purchase')
 ), frame AS (
     SELECT as_of,
            CAST(date_trunc('month', as_of) AS DATE) AS month_start,
            last_day(as_of) AS month_end,
            datediff('day', as_of, last_day(as_of)) AS days_left
     FROM as_of
-), by_dim AS (
-    SELECT 'model' AS dimension, model AS name, day, charge_category, cost FROM cost_daily
-    UNION ALL
-    SELECT 'team', team, day, charge_category, cost FROM cost_daily
+), recent AS (  -- only the days the forecast reads: this month and the last 7 days
+    SELECT c.model, c.team, c.day, c.charge_category, c.cost
+    FROM cost_daily AS c, frame AS f
+    WHERE c.day >= least(f.month_start, f.as_of - 6) AND c.day <= f.as_of
 ), windowed AS (
     SELECT
-        d.dimension, d.name,
-        sum(d.cost) FILTER (WHERE d.day >= f.month_start AND d.day <= f.as_of) AS month_to_date,
-        sum(d.cost) FILTER (WHERE d.day > f.as_of - 7 AND d.day <= f.as_of
-                              AND d.charge_category IN ('Usage', 'Purchase')) / 7.0 AS run_rate_per_day
-    FROM by_dim AS d, frame AS f
-    GROUP BY ALL
+        CASE WHEN grouping(model) = 0 THEN 'model' ELSE 'team' END AS dimension,
+        coalesce(model, team) AS name,
+        sum(cost) FILTER (WHERE day >= (SELECT month_start FROM frame)) AS month_to_date,
+        sum(cost) FILTER (WHERE day > (SELECT as_of FROM frame) - 7
+                            AND charge_category IN ('Usage', 'Purchase')) / 7.0 AS run_rate_per_day
+    FROM recent
+    GROUP BY GROUPING SETS ((model), (team))
 )
 SELECT
     strftime(f.as_of, '%Y-%m')                                  AS month,
