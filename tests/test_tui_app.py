@@ -81,7 +81,7 @@ async def settle(pilot: Pilot[None]) -> None:
             await app.workers.wait_for_complete(busy)
             continue
         screen = app.screen
-        if isinstance(screen, DataScreen) and screen.query_one("#body").loading:
+        if isinstance(screen, DataScreen) and screen.busy:
             continue
         await pilot.pause()
         return

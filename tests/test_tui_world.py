@@ -128,8 +128,20 @@ def tui_demo_db(tui_demo_master: Path, tmp_path: Path) -> Path:
     return path
 
 
+def add_orphan_host(db: Path, host: str = "gpu-orphan-01") -> None:
+    """Telemetry from a host no bill row matches (a box in someone's own account, say): a copy of
+    gpu-infer-01's GPU-hours under another name."""
+    with open_store(load_settings(db=db, config=sample_data_root() / "aifinops.toml")) as store:
+        store.conn.execute(
+            "insert into gpu_hosts (host, source, updated_at) values (?, 'telemetry', now())", [host])
+        store.conn.execute(
+            "insert into gpu_hourly select * replace (? as host, 'GPU-orphan-' || gpu_index as gpu_uuid) "
+            "from gpu_hourly where host = 'gpu-infer-01'", [host])
+
+
 @pytest.fixture
 def demo_db_reader(tui_demo_db: Path) -> Iterator[Database]:
+    add_orphan_host(tui_demo_db)
     db = Database(load_settings(db=tui_demo_db, config=sample_data_root() / "aifinops.toml"))
     yield db
     db.close()
@@ -202,7 +214,8 @@ def test_idle_resources_in_the_dead_job_week(demo_db_reader: Database) -> None:
     assert train03["last_busy_at"] is None
     assert train03["idle_cost_usd"] == pytest.approx(cost)
     assert idle["gpu-infer-01"]["idle_hours"] == 0  # low but steady use is not idle
-    assert idle["gpu-dev-01"]["resource_id"] == "host:gpu-dev-01"  # telemetry, no bill match
+    orphan = idle["gpu-orphan-01"]  # telemetry that no bill row matches: shown, not dropped
+    assert orphan["resource_id"] == "host:gpu-orphan-01" and orphan["billed_hours"] == 0
 
 
 def test_model_and_resource_detail(demo_db_reader: Database) -> None:
@@ -211,7 +224,7 @@ def test_model_and_resource_detail(demo_db_reader: Database) -> None:
         filters = sd.Filters(date(2026, 11, 9), date(2026, 11, 15))
         detail = sd.model_detail(cur, ctx, filters, "llama-ft-70b")
         resource = sd.resource_detail(cur, ctx, filters, "i-0a1b2c3d4e5f60001")
-        unbilled = sd.resource_detail(cur, ctx, filters, "host:gpu-dev-01")
+        unbilled = sd.resource_detail(cur, ctx, filters, "host:gpu-orphan-01")
     assert detail.facts["teams"] == ["research"]
     assert {"i-0a1b2c3d4e5f60001", "i-0a1b2c3d4e5f60002"} <= set(detail.resources.column("resource_id"))
     assert {r["host"] for r in detail.gpu_hours.records()} == {"gpu-train-01", "gpu-train-02"}
@@ -220,5 +233,5 @@ def test_model_and_resource_detail(demo_db_reader: Database) -> None:
     assert len(resource.cost_hours) == 7 * 24
     assert len({r["gpu_uuid"] for r in resource.gpu_hours.records()}) == 8
     assert resource.processes.column("gpus") == [8]
-    assert unbilled.facts["host"] == "gpu-dev-01" and unbilled.facts["cost_usd"] is None
+    assert unbilled.facts["host"] == "gpu-orphan-01" and unbilled.facts["cost_usd"] is None
     assert len(unbilled.gpu_hours) > 0

@@ -36,6 +36,9 @@ DEFAULT_RANGE_DAYS = 30
 SQL_CONSOLE_ROW_LIMIT = 1000
 
 _VAR_NAME = re.compile(r"^tui_[a-z_]+$")
+# Variables that hold lists: NULL must still be typed VARCHAR[] so `list_contains` binds.
+_LIST_VARS = frozenset({"tui_resources", "tui_rec_statuses"})
+_DATE_VARS = frozenset({"tui_start", "tui_end", "tui_as_of"})
 
 
 # ---- filters -------------------------------------------------------------------------------
@@ -214,7 +217,11 @@ def set_variables(cur: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
     for name, value in values.items():
         if not _VAR_NAME.match(name):
             raise ValueError(f"not a tui variable name: {name!r}")
-        if isinstance(value, bool):
+        if value is None and name in _LIST_VARS:
+            sql_type = "VARCHAR[]"
+        elif value is None and name in _DATE_VARS:
+            sql_type = "DATE"
+        elif isinstance(value, bool):
             sql_type = "BOOLEAN"
         elif isinstance(value, datetime):
             sql_type = "TIMESTAMPTZ"
@@ -246,7 +253,7 @@ def prepare(cur: duckdb.DuckDBPyConnection, filters: Filters, *views: str, **ext
     file that tests `getvariable('tui_model') IS NULL` sees "all".
     """
     values = filters.variables()
-    for key in ("model", "resource", "rec_rule", "rec_statuses", "rec_id"):
+    for key in ("model", "resource", "resources", "rec_rule", "rec_statuses", "rec_id", "as_of"):
         values.setdefault(f"tui_{key}", None)
     values.update({f"tui_{k}": v for k, v in extra.items()})
     set_variables(cur, values)
@@ -307,17 +314,16 @@ def default_filters(ctx: Context, today: date) -> Filters:
 def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Overview:
     """Headline numbers for the month of the last day with data, the daily chart, the tops."""
     assert ctx.as_of is not None, "overview needs cost data; the app shows its welcome instead"
-    prepare(cur, filters, as_of=ctx.as_of)
+    prepare(cur, filters, "overview_days", as_of=ctx.as_of)
     kpis = fetch(cur, "overview_kpis").records()[0]
-    daily = fetch(cur, "daily_cost")
-    top = fetch(cur, "top_models")
+    daily = fetch(cur, "overview_daily")
+    top = fetch(cur, "top_models_from_model_cost" if uses_model_cost(ctx, filters) else "top_models")
     idle_window = (ctx.as_of - timedelta(days=6), ctx.as_of)
     idle_cost: float | None = None
     if ctx.gpu_hours and _gpu_ready(ctx):
         week = filters.with_range(*idle_window)
         idle = idle_resources(cur, ctx, week)
         idle_cost = float(sum(idle.column("idle_cost_usd"))) if idle.rows else 0.0
-        prepare(cur, filters, as_of=ctx.as_of)
     recs = EMPTY
     open_savings: float | None = None
     open_count = 0
@@ -341,31 +347,48 @@ def _gpu_ready(ctx: Context) -> bool:
     return ctx.has("gpu_hourly", "gpu_host_resources", "cost_hourly_rollup")
 
 
+def uses_model_cost(ctx: Context, filters: Filters) -> bool:
+    """model_cost (issue 4's per-model truth: shared GPU hosts split by process) answers when it
+    exists and no provider, account or team filter asks for columns it does not have."""
+    return ctx.has("model_cost") and not filters.narrowed
+
+
 def models(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Table:
     """Per model: cost, GPU-hours, utilisation, idle GPU-hours and cost, unit costs."""
+    if uses_model_cost(ctx, filters):
+        prepare(cur, filters)
+        return fetch(cur, "models_from_model_cost")
     if _gpu_ready(ctx):
         prepare(cur, filters, "resource_owner", "resource_hours")
         return fetch(cur, "models")
-    prepare(cur, filters)
+    prepare(cur, filters, "overview_days", as_of=filters.end)
     return fetch(cur, "top_models")
 
 
 def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                  model: str) -> ModelDetail:
-    views = ("resource_owner", "resource_hours") if _gpu_ready(ctx) else ()
-    prepare(cur, filters, *views, model=model)
-    daily = fetch(cur, "daily_cost")
+    """A model's daily cost, the resources it runs on (with its share of shared GPU hosts) and
+    their GPUs hour by hour. The expensive joins are restricted to the model's resources."""
+    prepare(cur, filters, "model_costs", model=model)
+    if ctx.has("resource_model_share") and not filters.narrowed:
+        cur.execute(read_sql("tui/model_shared_resources.sql"))
+    ids = [r[0] for r in cur.execute(
+        "select distinct resource_id from tui_model_costs where resource_id is not null").fetchall()]
+    daily = fetch(cur, "model_daily_from_model_cost" if uses_model_cost(ctx, filters)
+                  else "daily_cost")
     if _gpu_ready(ctx):
+        set_variables(cur, {"tui_resources": ids})
+        cur.execute(read_sql("tui/resource_hours.sql"))
         resources = fetch(cur, "model_resources")
-        gpu = fetch(cur, "gpu_hours")
+        gpu = fetch(cur, "gpu_hours") if ids else EMPTY
     else:
-        resources = Table(("resource_id", "cost_usd"), cur.execute(
-            "select resource_id, sum(cost) as cost_usd from tui_cost where model = ? "
-            "group by all order by cost_usd desc", [model]).fetchall())
+        resources = Table(("resource_id", "resource_name", "cost_usd"), cur.execute(
+            "select resource_id, coalesce(resource_name, resource_id), cost_usd "
+            "from tui_model_costs order by cost_usd desc").fetchall())
         gpu = EMPTY
     facts: dict[str, Any] = {
         "cost_usd": float(sum(daily.column("cost_usd"))),
-        "resources": len(resources),
+        "resources": len(ids),
     }
     team_rows = cur.execute(
         "select team, sum(cost) from tui_cost where model = ? group by team order by 2 desc",
@@ -390,7 +413,7 @@ def idle_resources(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filter
 def resource_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                     resource_id: str) -> ResourceDetail:
     gpu_ready = _gpu_ready(ctx)
-    prepare(cur, filters, *(("resource_owner",) if gpu_ready else ()), resource=resource_id)
+    prepare(cur, filters, resource=resource_id, resources=[resource_id])
     daily = fetch(cur, "daily_cost")
     facts: dict[str, Any] = {}
     cost_hours = gpu = processes = EMPTY

@@ -1,12 +1,11 @@
--- Hour by hour activity of every GPU behind one resource (tui_resource) or behind every resource
--- one model owns (tui_model), within the date range: what the utilisation charts draw.
--- activity_mean_pct is the idle signal (DCGM engine activity where present, else utilization.gpu).
+-- Hour by hour activity of every GPU behind the resources in tui_resources (one resource, or the
+-- ones a model runs on), within the date range: what the utilisation charts draw.
+-- activity_mean_pct is the idle signal (DCGM engine activity where present, else utilization.gpu);
+-- idle marks an hour whose peak stayed under the idle line.
 WITH hosts AS (
     SELECT DISTINCT m.host, coalesce(m.resource_id, 'host:' || m.host) AS resource_id
     FROM gpu_host_resources AS m
-    WHERE coalesce(m.resource_id, 'host:' || m.host) = getvariable('tui_resource')
-       OR m.resource_id IN (SELECT resource_id FROM tui_resource_owner
-                            WHERE model = getvariable('tui_model'))
+    WHERE list_contains(getvariable('tui_resources'), coalesce(m.resource_id, 'host:' || m.host))
 )
 SELECT h.resource_id,
        g.host,
@@ -16,7 +15,7 @@ SELECT h.resource_id,
        g.activity_mean_pct,
        g.coverage,
        g.activity_signal,
-       g.activity_mean_pct < g.idle_util_pct AS idle
+       g.activity_max_pct < g.idle_util_pct AS idle
 FROM gpu_hourly AS g
 JOIN hosts AS h USING (host)
 WHERE g.hour >= CAST(CAST(getvariable('tui_start') AS DATE) AS TIMESTAMPTZ)

@@ -1,5 +1,6 @@
 -- The overview's headline numbers for the month of tui_as_of (the last day with usage), within
--- the provider / account / team filters (tui_scope), whatever the date range:
+-- the provider / account / team filters, whatever the date range (reads tui_days, see
+-- overview_days.sql):
 --   month_to_date_usd           cost from the 1st of the month to as_of
 --   prior_same_days_usd         last month, same days (1st .. the same day number, capped at its end)
 --   prior_month_usd             last month in full
@@ -22,7 +23,7 @@ WITH frame AS (
         sum(c.cost) FILTER (WHERE c.day < f.month_start)                           AS prior_month_usd,
         sum(c.cost) FILTER (WHERE c.day > f.as_of - 7
                               AND c.charge_category IN ('Usage', 'Purchase')) / 7.0 AS run_rate_per_day_usd
-    FROM tui_scope AS c, frame AS f
+    FROM tui_days AS c, frame AS f
     WHERE c.day >= f.prior_start AND c.day <= f.as_of
 )
 SELECT f.as_of,

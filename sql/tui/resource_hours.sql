@@ -1,8 +1,11 @@
 -- tui_resource_hours: per billed GPU resource and hour within the date range, its GPUs' activity
 -- (from the gpu_hourly rollup, through the host → resource map) beside what the hour cost (from
--- cost_hourly_rollup). Never reads raw samples or raw bill rows.
---   idle_hour: the busiest GPU's mean activity stayed under the idle line in force for that hour
---              (DESIGN: an instance is idle only when every one of its GPUs is)
+-- cost_hourly_rollup). Never reads raw samples or raw bill rows. The same idea as the
+-- resource_hourly view, but with the date range (and tui_resources, a list of resource ids, when
+-- set) applied to both rollups before they are grouped and joined, which keeps a month of a large
+-- fleet to one pass over each.
+--   idle_hour: even the busiest GPU's peak activity stayed under the idle line in force that hour
+--              (resource_hourly's is_idle; DESIGN: an instance is idle only when all its GPUs are)
 --   idle_gpu_hours: GPU-hours under the idle line, GPU by GPU (partial idleness)
 -- A host that no bill row matches is keyed 'host:<name>' (so it still shows, as unbilled).
 -- Restricted to resources in tui_cost when a provider, account or team filter is set.
@@ -20,18 +23,22 @@ WITH span AS (
            sum(g.activity_mean_pct * g.observed_seconds)
                / nullif(sum(g.observed_seconds), 0)                  AS util_mean_pct,
            max(g.activity_max_pct)                                   AS util_max_pct,
-           max(g.activity_mean_pct) < max(g.idle_util_pct)           AS idle_hour,
+           max(g.activity_max_pct) < max(g.idle_util_pct)            AS idle_hour,
            string_agg(DISTINCT g.activity_signal, ',')               AS signals
     FROM gpu_hourly AS g
     JOIN gpu_host_resources AS m USING (host)
     , span AS s
     WHERE g.hour >= s.start_at AND g.hour < s.end_at
+      AND (getvariable('tui_resources') IS NULL
+           OR list_contains(getvariable('tui_resources'), coalesce(m.resource_id, 'host:' || g.host)))
     GROUP BY ALL
 ), cost AS (
     SELECT r.ResourceId AS resource_id, r.hour, sum(r.effective_cost) AS cost_usd,
            max(r.x_gpu_count) AS gpu_count
     FROM cost_hourly_rollup AS r, span AS s
     WHERE r.hour >= s.start_at AND r.hour < s.end_at
+      AND (getvariable('tui_resources') IS NULL
+           OR list_contains(getvariable('tui_resources'), r.ResourceId))
     GROUP BY ALL
 ), joined AS (
     SELECT coalesce(c.resource_id, g.resource_id) AS resource_id,

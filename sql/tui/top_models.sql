@@ -1,13 +1,17 @@
 -- Models by cost over the date range, with the same-length window just before it for change.
+-- Reads tui_days (overview_days.sql).
 WITH span AS (
     SELECT CAST(getvariable('tui_start') AS DATE) AS start_day,
            CAST(getvariable('tui_end') AS DATE) AS end_day,
            CAST(datediff('day', getvariable('tui_start'), getvariable('tui_end')) + 1 AS INTEGER) AS days
 ), now_ AS (
-    SELECT model, sum(cost) AS cost_usd FROM tui_cost GROUP BY model
+    SELECT c.model, sum(c.cost) AS cost_usd
+    FROM tui_days AS c, span AS s
+    WHERE c.day BETWEEN s.start_day AND s.end_day
+    GROUP BY c.model
 ), before AS (
     SELECT c.model, sum(c.cost) AS prior_cost_usd
-    FROM tui_scope AS c, span AS s
+    FROM tui_days AS c, span AS s
     WHERE c.day >= s.start_day - s.days AND c.day < s.start_day
     GROUP BY c.model
 )

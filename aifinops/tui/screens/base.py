@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -58,6 +59,8 @@ class DataFailed(Message):
         self.generation = generation
 
 
+LOADING_DELAY_S = 0.12
+
 EMPTY_DATABASE = (
     "This database has no costs yet.\n\n"
     "Next:\n"
@@ -80,6 +83,8 @@ class DataScreen(Screen[None]):
         self.drawn_for: tuple[Filters, int] | None = None
         self.locked = False
         self.load_seconds: float | None = None
+        self._pending = False
+        self._loading_timer: Timer | None = None
 
     @property
     def aifinops(self) -> AifinopsApp:
@@ -152,8 +157,30 @@ class DataScreen(Screen[None]):
             self.query_one("#body").display = False
             self.drawn_for = (app.filters, app.generation)
             return
-        self.query_one("#body").loading = True
+        self._show_loading_later()
         self._fetch(app.db, app.ctx, app.filters, app.generation)
+
+    def _show_loading_later(self) -> None:
+        """The spinner appears only if the read takes longer than a blink: a fast drill-down
+        then draws once, without a flash of spinner (and without its layout pass)."""
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+        body = self.query_one("#body")
+        self._loading_timer = self.set_timer(
+            LOADING_DELAY_S, lambda: setattr(body, "loading", True) if self._pending else None)
+        self._pending = True
+
+    @property
+    def busy(self) -> bool:
+        """A read is in flight (tests and the benchmark wait on this, never on a clock)."""
+        return self._pending
+
+    def _stop_loading(self) -> None:
+        self._pending = False
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
+        self.query_one("#body").loading = False
 
     def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Any:
         """Read what the screen shows. Runs in a worker thread: no widgets here."""
@@ -192,9 +219,8 @@ class DataScreen(Screen[None]):
         message.stop()
         if not self._current(message.filters, message.generation):
             return
-        body = self.query_one("#body")
-        body.loading = False
-        body.display = True
+        self._stop_loading()
+        self.query_one("#body").display = True
         self.locked = False
         self.set_notice(None)
         self.load_seconds = message.seconds
@@ -207,7 +233,7 @@ class DataScreen(Screen[None]):
         message.stop()
         if not self._current(message.filters, message.generation):
             return
-        self.query_one("#body").loading = False
+        self._stop_loading()
         if message.locked:
             self.locked = True
             self.set_notice(
