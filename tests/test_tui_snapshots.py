@@ -17,13 +17,20 @@ from textual.widgets import Input, TextArea
 
 from aifinops.config import load_settings
 from aifinops.store import open_store
-from tests.test_tui_app import app_for, settle
+from aifinops.tui.app import AifinopsApp
+from tests.test_tui_app import app_for as live_app_for
+from tests.test_tui_app import settle
 from tests.test_tui_world import tui_demo_db, tui_demo_master
 
 __all__ = ["tui_demo_db", "tui_demo_master"]
 
 SIZE = (120, 36)
 SnapCompare = Callable[..., bool]
+
+
+def app_for(db: Path) -> AifinopsApp:
+    """The tests' app with a stopped clock: durations on screen read 0 ms."""
+    return live_app_for(db, clock=lambda: 0.0)
 
 
 def steps(*keys: str, then: Callable[[Pilot[None]], Awaitable[None]] | None = None

@@ -14,6 +14,8 @@ if a sync holds the file when the app needs it, the app says so and retries.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -90,8 +92,9 @@ class AifinopsApp(App[None]):
     def __init__(self, settings: Settings, *, today: date | None = None,
                  idle_release_s: float = DEFAULT_IDLE_RELEASE_S,
                  sql_history_path: Path | None = None, start: str = "overview",
-                 aws_options: Any = None) -> None:
+                 aws_options: Any = None, clock: Callable[[], float] = time.perf_counter) -> None:
         super().__init__()
+        self.clock = clock  # what "in 14 ms" is measured with; snapshot tests stop it
         self.aws_options = aws_options  # aifinops.analysis.actions.AwsOptions; None: AWS defaults
         self.settings = settings
         self.today = today or datetime.now(UTC).date()
@@ -175,8 +178,6 @@ class AifinopsApp(App[None]):
             self.screen.reload()
 
     def _now(self) -> float:
-        import time
-
         return time.monotonic()
 
     def _tick(self) -> None:
@@ -273,13 +274,15 @@ def _next_steps(settings: Settings) -> str:
 def make_app(settings: Settings, *, today: date | None = None,
              idle_release_s: float = DEFAULT_IDLE_RELEASE_S,
              sql_history_path: Path | bool | None = True, start: str = "overview",
-             aws_options: Any = None) -> AifinopsApp:
+             aws_options: Any = None,
+             clock: Callable[[], float] = time.perf_counter) -> AifinopsApp:
     """Build the app for the CLI, the tests and the benchmark alike.
 
     `today` pins the date the app treats as now (tests freeze it); `sql_history_path=True` keeps
     the SQL console's history in `$XDG_STATE_HOME/aifinops/`, `None` keeps it in memory only;
     `aws_options` (an `aifinops.analysis.actions.AwsOptions`) points applies at a profile,
-    region or endpoint (tests: a moto server); by default boto3's own resolution applies.
+    region or endpoint (tests: a moto server); by default boto3's own resolution applies;
+    `clock` times the SQL console's queries (snapshot tests pass a stopped one).
     """
     history: Path | None
     if sql_history_path is True:
@@ -289,4 +292,5 @@ def make_app(settings: Settings, *, today: date | None = None,
     else:
         history = sql_history_path
     return AifinopsApp(settings, today=today, idle_release_s=idle_release_s,
-                       sql_history_path=history, start=start, aws_options=aws_options)
+                       sql_history_path=history, start=start, aws_options=aws_options,
+                       clock=clock)

@@ -91,6 +91,8 @@ class OverviewScreen(DataScreen):
         self.query_one("#top-recs", ResultTable).show(
             view.top_recommendations, ["monthly_saving_usd", "status", "title"], key="id",
             fill="title")
+        if not isinstance(self.focused, ResultTable):
+            self.query_one("#top-models", ResultTable).focus()
 
     @on(DataTable.RowSelected, "#top-models")
     def _open_model(self, event: DataTable.RowSelected) -> None:

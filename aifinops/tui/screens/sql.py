@@ -9,7 +9,7 @@ in a file (one JSON string a line), so yesterday's query is one key away.
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -147,12 +147,12 @@ class SqlScreen(DataScreen):
         self.history_index = None
         self.query_one("#sql-status", Static).update("running…")
         self.query_one("#sql-results", ResultTable).loading = True
-        self._execute(self.aifinops.db, sql)
+        self._execute(self.aifinops.db, sql, self.aifinops.clock)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sql")
-    def _execute(self, db: Database, sql: str) -> None:
+    def _execute(self, db: Database, sql: str, clock: Callable[[], float]) -> None:
         worker = get_current_worker()
-        started = time.perf_counter()
+        started = clock()
         result: sd.Table | None = None
         error: str | None = None
         truncated = locked = False
@@ -169,7 +169,7 @@ class SqlScreen(DataScreen):
         except Exception as exc:
             error = sd.first_lines(str(exc), 6) or type(exc).__name__
         if not worker.is_cancelled:
-            self.post_message(QueryExecuted(sql, result, error, time.perf_counter() - started,
+            self.post_message(QueryExecuted(sql, result, error, clock() - started,
                                             truncated, locked))
 
     @on(QueryExecuted)
