@@ -5,6 +5,7 @@ INSERT INTO gpu_samples
 SELECT ts, host, gpu_uuid, gpu_index, gpu_name, pci_bus_id,
        util_pct, mem_util_pct, mem_used_mib, mem_total_mib, power_w, power_limit_w, temp_c,
        sm_clock_mhz, gr_engine_active, sm_active,
-       getvariable('nvsmi_interval')[host || '/' || gpu_uuid],
+       coalesce(getvariable('nvsmi_interval_one'),
+                getvariable('nvsmi_interval')[host || '/' || gpu_uuid]),
        getvariable('gpu_source'), getvariable('gpu_load_id')
 FROM nvsmi_parsed;

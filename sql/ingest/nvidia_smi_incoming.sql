@@ -3,5 +3,6 @@ CREATE OR REPLACE TEMP VIEW gpu_incoming AS
 SELECT rn, ts, host, gpu_uuid, gpu_index, gpu_name, pci_bus_id,
        util_pct, mem_util_pct, mem_used_mib, mem_total_mib, power_w, power_limit_w,
        temp_c, sm_clock_mhz, gr_engine_active, sm_active,
-       getvariable('nvsmi_interval')[host || '/' || gpu_uuid] AS interval_s
+       coalesce(getvariable('nvsmi_interval_one'),
+                getvariable('nvsmi_interval')[host || '/' || gpu_uuid]) AS interval_s
 FROM nvsmi_parsed;

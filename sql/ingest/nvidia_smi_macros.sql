@@ -6,7 +6,8 @@ CREATE OR REPLACE TEMP MACRO nvsmi_text(v) AS
     CASE WHEN v LIKE '[%]' OR v = '' THEN NULL ELSE v END;
 
 CREATE OR REPLACE TEMP MACRO nvsmi_num(v) AS
-    coalesce(try_cast(split_part(v, ' ', 1) AS DOUBLE),
+    coalesce(try_cast(CASE WHEN v[-1] BETWEEN '0' AND '9' THEN v
+                           ELSE split_part(v, ' ', 1) END AS DOUBLE),
              try_cast(split_part(trim(v), ' ', 1) AS DOUBLE));
 
 -- nvidia-smi prints the host's local time without a zone: read it in the zone given (--tz).
