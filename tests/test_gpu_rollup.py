@@ -213,3 +213,13 @@ def test_hosts_link_to_bill_resources_by_every_route(store: Store, tmp_path: Pat
         "SELECT gpus, idle_gpu_hours, effective_cost FROM gpu_host_hourly_cost "
         "WHERE host = 'gpu-cur2' AND hour = '2026-11-20 10:00:00+00'").fetchall()
     assert cost == [(1, 1.0, pytest.approx(1.0))]
+
+
+def test_each_gpu_keeps_its_own_logging_interval(store: Store, tmp_path: Path) -> None:
+    lines = [line(m, s, 1, 1, 1.0, gpu=0) for m in range(10) for s in (0, 30)]  # every 30 s
+    lines += [line(m, 0, 1, 1, 1.0, gpu=1) for m in range(10)]                  # every 60 s
+    load(store, write(tmp_path / "two.csv", sorted(lines)))
+    got = store.conn.execute("SELECT gpu_uuid, min(interval_s), max(interval_s) FROM gpu_samples "
+                             "GROUP BY 1 ORDER BY 1").fetchall()
+    assert got == [("GPU-0", 30.0, 30.0), ("GPU-1", 60.0, 60.0)]
+    assert hourly(store, "gpu_uuid, observed_seconds") == [("GPU-0", 600.0), ("GPU-1", 600.0)]
