@@ -51,11 +51,16 @@ def _when(report: LoadReport) -> str:
 
 def print_load(st: CliState, name: str, report: LoadReport) -> None:
     """One line of what was loaded, then the skipped rows by reason with line numbers."""
-    what = "process rows" if report.source == "nvidia-smi-apps" else "samples"
+    apps = report.source == "nvidia-smi-apps"
+    loaded = []
+    if report.samples_loaded or not apps:
+        loaded.append(f"{report.samples_loaded:,} new samples")
+    if report.processes_loaded or apps:
+        loaded.append(f"{report.processes_loaded:,} new process rows")
     hosts = ", ".join(report.hosts) or "-"
     origin = f" (from {report.host_origin})" if report.host_origin else ""
     click.echo(
-        f"{name}: {report.rows_loaded:,} new {what}, {report.rows_duplicate:,} already loaded, "
+        f"{name}: {' and '.join(loaded)}, {report.rows_duplicate:,} already loaded, "
         f"{report.rows_skipped:,} skipped; host {hosts}{origin}; {report.gpus} GPU(s); "
         f"{report.hours:,} hour(s) rolled up{_when(report)}")
     if st.quiet:
@@ -106,9 +111,9 @@ def ingest_nvidia_smi_cmd(ctx: click.Context, paths: tuple[Path, ...], host: str
                 failed += 1
                 continue
             print_load(st, str(path), report)
-    if not tz and "timezone" not in st.settings().section("gpu"):
-        st.say("timestamps were read as UTC; pass --tz (or set [gpu] timezone) if these hosts "
-               "log in another zone")
+    if not (tz or st.quiet or "timezone" in st.settings().section("gpu")):
+        click.echo("timestamps were read as UTC; pass --tz (or set [gpu] timezone) if these "
+                   "hosts log in another zone")
     if failed:
         raise AifinopsError(f"{failed} file(s) could not be loaded")
 

@@ -172,7 +172,8 @@ class LoadReport:
     host_origin: str | None = None
     gpus: int = 0
     rows_read: int = 0
-    rows_loaded: int = 0
+    samples_loaded: int = 0
+    processes_loaded: int = 0
     rows_duplicate: int = 0
     skips: list[Skip] = field(default_factory=list)
     first_ts: datetime | None = None
@@ -181,6 +182,10 @@ class LoadReport:
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.samples_loaded + self.processes_loaded
 
     @property
     def rows_skipped(self) -> int:
@@ -300,7 +305,7 @@ class GpuLoad:
         self.conn.execute(read_sql("ingest/gpu_samples_insert.sql"))
         loaded = self._scalar("SELECT count(*) FROM gpu_samples "
                               "WHERE load_id = getvariable('gpu_load_id')")
-        self.report.rows_loaded += loaded
+        self.report.samples_loaded += loaded
         self.report.rows_duplicate += self.valid_rows - sealed - loaded
 
     def merge_processes(self, lines: LineMapper = _identity) -> None:
@@ -314,7 +319,7 @@ class GpuLoad:
                 self.report.rows_duplicate += int(count)
             else:
                 self.add_skip(str(reason), int(count), lines([int(r) for r in first]))
-        self.report.rows_loaded += self._scalar(
+        self.report.processes_loaded += self._scalar(
             "SELECT count(*) FROM gpu_processes WHERE load_id = getvariable('gpu_load_id')")
 
     def _scalar(self, sql: str) -> int:

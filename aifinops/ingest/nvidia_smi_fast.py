@@ -58,7 +58,7 @@ def load_fast(conn: duckdb.DuckDBPyConnection, head: FileHead, layout: Layout,
         lines = [r.line for r in dropped if REJECT_REASONS.get(r.error, r.error.lower()) == reason]
         load.add_skip(reason, len(lines), lines)
     load.report.rows_read += len(dropped)
-    load.report.rows_loaded += load.valid_rows
+    load.report.samples_loaded += load.valid_rows
     return True
 
 
