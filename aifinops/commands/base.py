@@ -62,7 +62,16 @@ def cli(ctx: click.Context, db: str | None, config: str | None, quiet: bool) -> 
     ctx.obj = CliState(db=db, config=config, quiet=quiet, console=Console(),
                        err=Console(stderr=True))
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        from aifinops.commands.tui import open_app, wants_app
+
+        if not wants_app():  # a pipe or cron: there is no screen to draw on
+            click.echo(ctx.get_help())
+            return
+        try:
+            open_app(ctx.obj.settings())
+        except AifinopsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
 
 
 @cli.group()

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from aifinops.commands.aws import print_report
 from aifinops.commands.base import CliState, cli, friendly_errors, state
+from aifinops.commands.tui import open_app, wants_app
 from aifinops.config import load_settings
 from aifinops.demo.build import DEMO_DB_NAME, build_demo, sample_data_root
 from aifinops.sqlfiles import read_sql
@@ -31,8 +32,11 @@ def demo(ctx: click.Context, demo_db: str | None) -> None:
         print_report(st, report)
     summarise(st, path)
     st.console.print(f"\ndemo database: {path}\ntry: aifinops --db {path} query "
-                     "\"select ServiceName, round(sum(EffectiveCost), 2) as cost from focus_costs "
-                     "group by all order by cost desc\"")
+                     "\"select model, round(sum(cost), 2) as cost, round(sum(idle_cost), 2) as idle "
+                     "from model_cost group by all order by cost desc\"\n"
+                     f"     aifinops --db {path} recs\n     aifinops --db {path}   (the app)")
+    if wants_app() and not st.quiet:
+        open_app(settings)
 
 
 def summarise(st: CliState, path: Path) -> None:
@@ -47,4 +51,12 @@ def summarise(st: CliState, path: Path) -> None:
             cells = {(r[1], r[0]): r[2] for r in rows}
             for name in names[:10]:
                 table.add_row(name, *(f"{cells.get((name, p), 0):,.2f}" for p in periods))
+            st.console.print(table)
+        titles = {"idle": "idle GPUs, last 7 days (idle cost per month, USD)",
+                  "recs": "top recommendations (saving per month, USD)"}
+        for kind, title in titles.items():
+            table = Table("what", "detail", "USD/month", title=title)
+            for _, what, detail, usd in cur.execute(read_sql("status/top_findings.sql"),
+                                                    {"kind": kind}).fetchall():
+                table.add_row(what, detail, f"{usd:,.2f}")
             st.console.print(table)
