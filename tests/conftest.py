@@ -167,3 +167,9 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data folder {path} is not checked out")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_instance_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach the cloud metadata address: the sampler's lookup is switched off."""
+    monkeypatch.setenv("AIFINOPS_METADATA_URL", "off")

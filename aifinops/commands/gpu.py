@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from aifinops.commands.base import CliState, cli, friendly_errors, ingest, state
+from aifinops.commands.base import CliState, after_ingest, cli, friendly_errors, ingest, state
 from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest.gpu_load import GpuSettings, LoadReport, check_timezone
 from aifinops.store import open_store
@@ -111,6 +111,7 @@ def ingest_nvidia_smi_cmd(ctx: click.Context, paths: tuple[Path, ...], host: str
                 failed += 1
                 continue
             print_load(st, str(path), report)
+        after_ingest(st, store, st.settings())
     if not (tz or st.quiet or "timezone" in st.settings().section("gpu")):
         click.echo("timestamps were read as UTC; pass --tz (or set [gpu] timezone) if these "
                    "hosts log in another zone")
@@ -138,7 +139,8 @@ def ingest_dcgm_cmd(ctx: click.Context, source: str, host: str | None, at: datet
     gpu = _gpu_settings(st)
     with open_store(st.settings()) as store:
         report = ingest_dcgm(store, source, gpu, host=host, at=at, interval_s=interval_s)
-    print_load(st, source, report)
+        print_load(st, source, report)
+        after_ingest(st, store, st.settings())
 
 
 @ingest.command("spool")
@@ -156,6 +158,8 @@ def ingest_spool_cmd(ctx: click.Context, folder: Path, archive: Path | None, kee
     gpu = _gpu_settings(st)
     with open_store(st.settings()) as store:
         report = ingest_spool(store, folder, gpu, archive=archive, keep=keep)
+        if report.load is not None:
+            after_ingest(st, store, st.settings())
     for path, reason in report.rejected:
         click.echo(f"error: {path}: unreadable spool file, moved to {folder / 'rejected'}: "
                    f"{reason}", err=True)
