@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from aifinops.analysis import screens_data as sd
+from aifinops.analysis.refresh import refresh
 from aifinops.config import Settings, load_settings
 from aifinops.demo.build import build_demo, sample_data_root
 from aifinops.demo.world import HOSTS
@@ -131,12 +132,14 @@ def tui_demo_db(tui_demo_master: Path, tmp_path: Path) -> Path:
 def add_orphan_host(db: Path, host: str = "gpu-orphan-01") -> None:
     """Telemetry from a host no bill row matches (a box in someone's own account, say): a copy of
     gpu-infer-01's GPU-hours under another name."""
-    with open_store(load_settings(db=db, config=sample_data_root() / "aifinops.toml")) as store:
+    settings = load_settings(db=db, config=sample_data_root() / "aifinops.toml")
+    with open_store(settings) as store:
         store.conn.execute(
             "insert into gpu_hosts (host, source, updated_at) values (?, 'telemetry', now())", [host])
         store.conn.execute(
             "insert into gpu_hourly select * replace (? as host, 'GPU-orphan-' || gpu_index as gpu_uuid) "
             "from gpu_hourly where host = 'gpu-infer-01'", [host])
+        refresh(store, settings)  # as an ingest would: the host → resource links are rebuilt
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ _VAR_NAME = re.compile(r"^tui_[a-z_]+$")
 # Variables that hold lists: NULL must still be typed VARCHAR[] so `list_contains` binds.
 _LIST_VARS = frozenset({"tui_resources", "tui_rec_statuses"})
 _DATE_VARS = frozenset({"tui_start", "tui_end", "tui_as_of"})
+_TYPED_NULLS = {"tui_per_gpu": "BOOLEAN", "tui_bin_hours": "BIGINT"}
 
 
 # ---- filters -------------------------------------------------------------------------------
@@ -145,6 +146,7 @@ class Context:
     gpu_hours: int = 0          # rows in gpu_hourly: 0 means no GPU telemetry yet
     recommendations: int = 0    # rows in recommendations: 0 means the engine has not run
     models: tuple[str, ...] = ()  # every model with cost, biggest first (the command palette)
+    host_links: str = "gpu_host_resources"  # the host → resource map: refresh's table or the view
 
     @property
     def has_costs(self) -> bool:
@@ -221,6 +223,8 @@ def set_variables(cur: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
             sql_type = "VARCHAR[]"
         elif value is None and name in _DATE_VARS:
             sql_type = "DATE"
+        elif value is None and name in _TYPED_NULLS:
+            sql_type = _TYPED_NULLS[name]
         elif isinstance(value, bool):
             sql_type = "BOOLEAN"
         elif isinstance(value, datetime):
@@ -246,18 +250,22 @@ def fetch(cur: duckdb.DuckDBPyConnection, name: str) -> Table:
     return Table(columns, [tuple(r) for r in relation.fetchall()])
 
 
-def prepare(cur: duckdb.DuckDBPyConnection, filters: Filters, *views: str, **extra: Any) -> None:
+def prepare(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters, *views: str,
+            **extra: Any) -> None:
     """Set the filter variables (and any `tui_<extra>`), then (re)create the temp views named.
 
     Every query function calls this first with the views it reads; unset extras are NULL so a
     file that tests `getvariable('tui_model') IS NULL` sees "all".
     """
     values = filters.variables()
-    for key in ("model", "resource", "resources", "rec_rule", "rec_statuses", "rec_id", "as_of"):
+    for key in ("model", "resource", "resources", "rec_rule", "rec_statuses", "rec_id", "as_of",
+                "per_gpu", "bin_hours"):
         values.setdefault(f"tui_{key}", None)
     values.update({f"tui_{k}": v for k, v in extra.items()})
     set_variables(cur, values)
     cur.execute(read_sql("tui/scope.sql"))
+    if ctx.host_links in ctx.relations:
+        cur.execute(read_sql("tui/host_links.sql").replace("{source}", ctx.host_links))
     for view in views:
         cur.execute(read_sql(f"tui/{view}.sql"))
 
@@ -298,8 +306,12 @@ def load_context(cur: duckdb.DuckDBPyConnection, db_path: Path) -> Context:
         models = tuple(r[0] for r in cur.execute(
             "select model from cost_daily group by model order by sum(cost) desc, model"
         ).fetchall())
+    host_links = "gpu_host_resources"
+    if "gpu_host_links" in present and _count(cur, "gpu_host_links", present):
+        host_links = "gpu_host_links"
     return Context(
         db_path=db_path, relations=present, as_of=as_of, first_day=first_day, options=options,
+        host_links=host_links,
         gpu_hours=_count(cur, "gpu_hourly", present),
         recommendations=_count(cur, "recommendations", present), models=models,
     )
@@ -314,7 +326,7 @@ def default_filters(ctx: Context, today: date) -> Filters:
 def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Overview:
     """Headline numbers for the month of the last day with data, the daily chart, the tops."""
     assert ctx.as_of is not None, "overview needs cost data; the app shows its welcome instead"
-    prepare(cur, filters, "overview_days", as_of=ctx.as_of)
+    prepare(cur, ctx, filters, "overview_days", as_of=ctx.as_of)
     kpis = fetch(cur, "overview_kpis").records()[0]
     daily = fetch(cur, "overview_daily")
     top = fetch(cur, "top_models_from_model_cost" if uses_model_cost(ctx, filters) else "top_models")
@@ -344,7 +356,17 @@ def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> 
 
 
 def _gpu_ready(ctx: Context) -> bool:
-    return ctx.has("gpu_hourly", "gpu_host_resources", "cost_hourly_rollup")
+    return ctx.has("gpu_hourly", ctx.host_links, "cost_hourly_rollup")
+
+
+MAX_STRIP_HOSTS = 24       # a model on more hosts draws its 24 biggest
+PER_GPU_UP_TO_HOSTS = 4    # up to this many hosts, one line per GPU; beyond, one per host
+STRIP_CELLS = 120          # buckets across the range, so a long range stays a small result
+
+
+def bin_hours(filters: Filters) -> int:
+    """Hours per chart bucket: 1 up to five days, then as many as keep ~120 buckets."""
+    return max(1, -(-filters.days * 24 // STRIP_CELLS))
 
 
 def uses_model_cost(ctx: Context, filters: Filters) -> bool:
@@ -356,12 +378,12 @@ def uses_model_cost(ctx: Context, filters: Filters) -> bool:
 def models(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Table:
     """Per model: cost, GPU-hours, utilisation, idle GPU-hours and cost, unit costs."""
     if uses_model_cost(ctx, filters):
-        prepare(cur, filters)
+        prepare(cur, ctx, filters)
         return fetch(cur, "models_from_model_cost")
     if _gpu_ready(ctx):
-        prepare(cur, filters, "resource_owner", "resource_hours")
+        prepare(cur, ctx, filters, "resource_owner", "resource_hours")
         return fetch(cur, "models")
-    prepare(cur, filters, "overview_days", as_of=filters.end)
+    prepare(cur, ctx, filters, "overview_days", as_of=filters.end)
     return fetch(cur, "top_models")
 
 
@@ -369,7 +391,7 @@ def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                  model: str) -> ModelDetail:
     """A model's daily cost, the resources it runs on (with its share of shared GPU hosts) and
     their GPUs hour by hour. The expensive joins are restricted to the model's resources."""
-    prepare(cur, filters, "model_costs", model=model)
+    prepare(cur, ctx, filters, "model_costs", model=model)
     if ctx.has("resource_model_share") and not filters.narrowed:
         cur.execute(read_sql("tui/model_shared_resources.sql"))
     ids = [r[0] for r in cur.execute(
@@ -380,7 +402,11 @@ def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
         set_variables(cur, {"tui_resources": ids})
         cur.execute(read_sql("tui/resource_hours.sql"))
         resources = fetch(cur, "model_resources")
-        gpu = fetch(cur, "gpu_hours") if ids else EMPTY
+        hosted = [r["resource_id"] for r in resources.records() if r.get("host")]
+        set_variables(cur, {"tui_resources": hosted[:MAX_STRIP_HOSTS],
+                            "tui_per_gpu": len(hosted) <= PER_GPU_UP_TO_HOSTS,
+                            "tui_bin_hours": bin_hours(filters)})
+        gpu = fetch(cur, "gpu_hours") if hosted else EMPTY
     else:
         resources = Table(("resource_id", "resource_name", "cost_usd"), cur.execute(
             "select resource_id, coalesce(resource_name, resource_id), cost_usd "
@@ -389,6 +415,8 @@ def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
     facts: dict[str, Any] = {
         "cost_usd": float(sum(daily.column("cost_usd"))),
         "resources": len(ids),
+        "gpu_hosts": len([r for r in resources.records() if r.get("host")]),
+        "bin_hours": bin_hours(filters),
     }
     team_rows = cur.execute(
         "select team, sum(cost) from tui_cost where model = ? group by team order by 2 desc",
@@ -406,14 +434,15 @@ def idle_resources(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filter
     """GPU resources by idle cost over the range (empty when there is no telemetry)."""
     if not _gpu_ready(ctx):
         return EMPTY
-    prepare(cur, filters, "resource_owner", "resource_hours")
+    prepare(cur, ctx, filters, "resource_owner", "resource_hours")
     return fetch(cur, "idle_resources")
 
 
 def resource_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                     resource_id: str) -> ResourceDetail:
     gpu_ready = _gpu_ready(ctx)
-    prepare(cur, filters, resource=resource_id, resources=[resource_id])
+    prepare(cur, ctx, filters, resource=resource_id, resources=[resource_id], per_gpu=True,
+            bin_hours=bin_hours(filters))
     daily = fetch(cur, "daily_cost")
     facts: dict[str, Any] = {}
     cost_hours = gpu = processes = EMPTY
@@ -429,6 +458,7 @@ def resource_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filte
         recs = recommendations(cur, ctx, filters, statuses=None, resource_id=resource_id,
                                team=None)
     facts.setdefault("resource_id", resource_id)
+    facts["bin_hours"] = bin_hours(filters)
     return ResourceDetail(resource_id, facts, daily, cost_hours, gpu, processes, recs)
 
 
@@ -447,7 +477,7 @@ def recommendations(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filte
     if not ctx.has("recommendations"):
         return EMPTY
     scoped = filters if isinstance(team, _FromFilters) else replace(filters, team=team)
-    prepare(cur, scoped, rec_statuses=list(statuses) if statuses else None,
+    prepare(cur, ctx, scoped, rec_statuses=list(statuses) if statuses else None,
             tui_rec_rule=rule, resource=resource_id)
     return fetch(cur, "recommendations")
 

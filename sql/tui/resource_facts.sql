@@ -25,7 +25,7 @@ WITH bill AS (
     SELECT sum(cost) AS cost_usd FROM tui_cost WHERE resource_id = getvariable('tui_resource')
 ), host AS (
     SELECT any_value(host) AS host, any_value(matched_by) AS matched_by
-    FROM gpu_host_resources
+    FROM tui_host_links
     WHERE coalesce(resource_id, 'host:' || host) = getvariable('tui_resource')
 )
 SELECT getvariable('tui_resource') AS resource_id, b.* EXCLUDE (resource_id), r.cost_usd,

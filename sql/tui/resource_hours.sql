@@ -26,7 +26,7 @@ WITH span AS (
            max(g.activity_max_pct) < max(g.idle_util_pct)            AS idle_hour,
            string_agg(DISTINCT g.activity_signal, ',')               AS signals
     FROM gpu_hourly AS g
-    JOIN gpu_host_resources AS m USING (host)
+    JOIN tui_host_links AS m USING (host)
     , span AS s
     WHERE g.hour >= s.start_at AND g.hour < s.end_at
       AND (getvariable('tui_resources') IS NULL

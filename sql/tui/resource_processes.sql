@@ -8,7 +8,7 @@ SELECT coalesce(p.k8s_namespace || '/' || p.k8s_pod, p.process_name, 'pid ' || p
        max(p.last_seen_at)                   AS last_seen_at,
        max(p.used_mem_max_mib)               AS used_mem_max_mib
 FROM gpu_process_hourly AS p
-JOIN gpu_host_resources AS m USING (host)
+JOIN tui_host_links AS m USING (host)
 WHERE coalesce(m.resource_id, 'host:' || m.host) = getvariable('tui_resource')
   AND p.hour >= CAST(CAST(getvariable('tui_start') AS DATE) AS TIMESTAMPTZ)
   AND p.hour < CAST(CAST(getvariable('tui_end') AS DATE) + 1 AS TIMESTAMPTZ)

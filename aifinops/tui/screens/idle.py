@@ -48,14 +48,17 @@ class IdleScreen(DataScreen):
         ctx = self.aifinops.ctx
         if ctx is not None and not ctx.gpu_hours:
             self.set_notice(NO_TELEMETRY)
-        self.query_one("#idle", ResultTable).show(table, IDLE_COLUMNS, key="resource_id")
+        shown = self.query_one("#idle", ResultTable)
+        shown.show(table, IDLE_COLUMNS, key="resource_id")
+        more = f" · the top {shown.row_count:,} shown" if shown.hidden_rows else ""
         if table.rows:
             idle = sum(table.column("idle_cost_usd"))
             hours = sum(table.column("idle_hours"))
             with_idle = sum(1 for v in table.column("idle_hours") if v)
             self.query_one("#summary", Static).update(
                 f"{fmt.money(idle)} paid for {fmt.number(hours)} idle hours on {with_idle} of "
-                f"{len(table)} GPU resources (idle: even the busiest GPU under the idle line)")
+                f"{len(table):,} GPU resources (idle: even the busiest GPU under the idle line)"
+                f"{more}")
         else:
             self.query_one("#summary", Static).update("no GPU resources with telemetry in this range")
         self.query_one("#idle", ResultTable).focus()
@@ -132,7 +135,7 @@ class ResourceDetailScreen(DataScreen):
         lines.append(f"cost in range {fmt.money(cost)}  ·  {host}")
         self.query_one("#resource-facts", Static).update("\n".join(lines))
         self.query_one("#resource-strips", UtilStrips).show(
-            strips_from(detail.gpu_hours, filters, detail.cost_hours))
+            strips_from(detail.gpu_hours, filters, int(f.get("bin_hours", 1)), detail.cost_hours))
         processes = self.query_one("#processes", ResultTable)
         processes.show(detail.processes, ["process", "command_line", "gpus", "hours_seen",
                                           "first_seen_at", "last_seen_at", "used_mem_max_mib"],

@@ -43,8 +43,12 @@ class ModelsScreen(DataScreen):
         total = sum(table.column("cost_usd")) if table.rows else 0.0
         idle = sum(v or 0 for v in table.column("idle_cost_usd")) if "idle_cost_usd" in table.columns else 0
         notes = [f"{len(table)} models · {fmt.money(total)} · idle GPU cost {fmt.money(idle)}"]
+        filters = self.aifinops.filters
         if ctx is not None and not ctx.gpu_hours:
             notes.append("no GPU telemetry yet: `aifinops ingest nvidia-smi` fills the GPU columns")
+        elif ctx is not None and filters is not None and ctx.has("model_cost") and filters.narrowed:
+            notes.append("shared GPU hosts unsplit: the split by process needs no provider, "
+                         "account or team filter")
         else:
             notes.append("util: GPU activity · idle: GPU-hours under the idle line")
         self.query_one("#summary", Static).update("   ".join(notes))
@@ -64,19 +68,19 @@ class ModelsScreen(DataScreen):
         return True
 
 
-def strips_from(gpu_hours: sd.Table, filters: sd.Filters,
+def strips_from(gpu_hours: sd.Table, filters: sd.Filters, bin_hours: int = 1,
                 cost_hours: sd.Table | None = None) -> StripData | None:
-    """Chart rows, one per GPU (`host GPU n`), on the filter range's hour axis."""
+    """Chart rows, one per GPU (`host GPU n`) or per host, on the filter range's hour axis."""
     if not gpu_hours.rows:
         return None
     start = datetime.combine(filters.start, time(), tzinfo=UTC)
     end = datetime.combine(filters.end + timedelta(days=1), time(), tzinfo=UTC)
-    samples = [(f"{r['host']} GPU{r['gpu_index']}", r["hour"], r["activity_mean_pct"])
-               for r in gpu_hours.records()]
+    samples = [(f"{r['host']} GPU{r['gpu_index']}" if r["gpu_index"] is not None else r["host"],
+                r["hour"], r["activity_mean_pct"]) for r in gpu_hours.records()]
     cost = None
     if cost_hours is not None:
         cost = list(zip(cost_hours.column("hour"), cost_hours.column("cost_usd"), strict=True))
-    return StripData.build(start, end, samples, cost)
+    return StripData.build(start, end, samples, cost, bin_hours=bin_hours)
 
 
 class ModelDetailScreen(DataScreen):
@@ -125,12 +129,23 @@ class ModelDetailScreen(DataScreen):
             lines.append(f"requests        {fmt.number(facts['requests'])}")
             lines.append(f"per 1k requests {fmt.money(per_1k)}")
         self.query_one("#model-facts", Static).update("\n".join(lines))
+        shared = "share_pct" in detail.resources.columns and any(
+            (v or 100) < 100 for v in detail.resources.column("share_pct"))
         self.query_one("#model-resources", ResultTable).show(
             detail.resources,
-            ["resource_name", "service", "instance_type", "cost_usd", "util_mean_pct",
-             "idle_gpu_hours", "idle_cost_usd"],
-            key="resource_id", fill="service")
-        self.query_one("#model-strips", UtilStrips).show(strips_from(detail.gpu_hours, filters))
+            ["resource_name", "service", "instance_type", "cost_usd"]
+            + (["share_pct"] if shared else [])
+            + ["util_mean_pct", "idle_gpu_hours", "idle_cost_usd"],
+            key="resource_id", fill="service", labels={"share_pct": "Model's share"})
+        self.query_one("#model-strips", UtilStrips).show(
+            strips_from(detail.gpu_hours, filters, int(facts.get("bin_hours", 1))))
+        hosts = int(facts.get("gpu_hosts", 0))
+        title = "GPU activity, hour by hour"
+        if hosts > sd.PER_GPU_UP_TO_HOSTS:
+            title += "  (one line per host: the mean of its GPUs"
+            title += (f"; the {sd.MAX_STRIP_HOSTS} costliest of {hosts} hosts)"
+                      if hosts > sd.MAX_STRIP_HOSTS else ")")
+        self.query_one("#strips-title", Static).update(title)
         self.query_one("#model-resources", ResultTable).focus()
 
     @on(DataTable.RowSelected, "#model-resources")

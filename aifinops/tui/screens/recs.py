@@ -230,7 +230,10 @@ class RecsScreen(RecScreenBase):
         elif ctx is not None and not ctx.recommendations and not data.table.rows:
             summary = "no recommendations yet: `aifinops recs` runs the rules after a sync"
         else:
-            summary = (f"{len(data.table)} shown · {fmt.money(saving)}/month if all were done · "
+            table = self.query_one("#recs", ResultTable)
+            shown = (f"{len(data.table):,} (the top {table.row_count:,} shown)"
+                     if table.hidden_rows else f"{len(data.table):,} shown")
+            summary = (f"{shown} · {fmt.money(saving)}/month if all were done · "
                        "a accept · d dismiss · s snooze · A apply · enter evidence and plan")
         self.query_one("#summary", Static).update(summary)
         self.query_one("#recs", ResultTable).focus()

@@ -148,15 +148,17 @@ class StripData:
     @classmethod
     def build(cls, start: datetime, end: datetime,
               samples: Sequence[tuple[str, datetime, float | None]],
-              cost: Sequence[tuple[datetime, float]] | None = None) -> StripData:
-        """From (row label, hour, activity %) triples and (hour, cost) pairs; rows keep order."""
+              cost: Sequence[tuple[datetime, float]] | None = None,
+              bin_hours: int = 1) -> StripData:
+        """From (row label, bucket start, activity %) triples — each standing for `bin_hours`
+        hours — and (hour, cost) pairs; rows keep their order."""
         hours = max(1, int((end - start).total_seconds() // 3600))
         rows: dict[str, list[float | None]] = {}
         for name, hour, value in samples:
             values = rows.setdefault(name, [None] * hours)
             index = int((hour - start).total_seconds() // 3600)
-            if 0 <= index < hours:
-                values[index] = None if value is None else float(value)
+            for at in range(max(index, 0), min(index + bin_hours, hours)):
+                values[at] = None if value is None else float(value)
         cost_row: list[float | None] | None = None
         if cost is not None:
             cost_row = [None] * hours

@@ -22,6 +22,7 @@ STATUS_STYLES = {
 # Longest text a cell shows before an ellipsis (the whole value is one Enter away).
 TEXT_LIMITS = {"title": 100, "command_line": 48, "detail": 72, "signals": 32, "process": 40}
 DEFAULT_TEXT_LIMIT = 60
+MAX_ROWS = 500
 
 
 def clip(column: str, text: str, limits: dict[str, int] | None = None) -> str:
@@ -44,17 +45,19 @@ class ResultTable(DataTable[Text]):
         first draw can come before the table has a size)."""
         if (self._last_show is not None and self._last_show[5] is not None
                 and event.size.width != self._shown_width):
-            table, columns, key, labels, limits, fill = self._last_show
-            self.show(table, columns, key, labels, limits, fill)
+            table, columns, key, labels, limits, fill, max_rows = self._last_show
+            self.show(table, columns, key, labels, limits, fill, max_rows)
 
     def show(self, table: Table, columns: Sequence[str] | None = None,
              key: str | None = None, labels: dict[str, str] | None = None,
-             limits: dict[str, int] | None = None, fill: str | None = None) -> None:
+             limits: dict[str, int] | None = None, fill: str | None = None,
+             max_rows: int | None = MAX_ROWS) -> None:
         """Show `table`'s `columns` (all by default), rows keyed by `key`. `fill` names a long
         text column clipped to what the other columns leave of the table's width, so the table
-        never needs a horizontal scrollbar for it."""
+        never needs a horizontal scrollbar for it. At most `max_rows` rows are drawn (a list
+        of thousands is for the SQL console or a filter, not for scrolling)."""
         previous = self.selected_key
-        self._last_show = (table, columns, key, labels, limits, fill)
+        self._last_show = (table, columns, key, labels, limits, fill, max_rows)
         self._shown_width = self.size.width
         shown = [c for c in (columns or table.columns) if c in table.columns]
         if fill in shown and self.size.width:
@@ -72,7 +75,8 @@ class ResultTable(DataTable[Text]):
         index = {c: i for i, c in enumerate(table.columns)}
         key_index = index.get(key) if key else None
         seen: set[str] = set()
-        for n, row in enumerate(table.rows):
+        rows = table.rows if max_rows is None else table.rows[:max_rows]
+        for n, row in enumerate(rows):
             cells = [self._cell(c, row[index[c]], limits) for c in shown]
             row_key = str(row[key_index]) if key_index is not None else str(n)
             if row_key in seen:  # keys must be unique; a repeated one keeps its position
@@ -80,7 +84,7 @@ class ResultTable(DataTable[Text]):
             seen.add(row_key)
             self.add_row(*cells, key=row_key)
         if previous is not None:
-            for n, row in enumerate(table.rows):
+            for n, row in enumerate(rows):
                 if key_index is not None and str(row[key_index]) == previous:
                     self.move_cursor(row=n)
                     break
@@ -93,6 +97,11 @@ class ResultTable(DataTable[Text]):
         if fmt.is_numeric(column):
             return Text(text, justify="right")
         return Text(text)
+
+    @property
+    def hidden_rows(self) -> int:
+        """Rows of the last result not drawn (beyond `max_rows`)."""
+        return max(0, len(self.result.rows) - self.row_count) if self.result else 0
 
     @property
     def selected_key(self) -> str | None:
