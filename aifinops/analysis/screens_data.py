@@ -324,18 +324,13 @@ def default_filters(ctx: Context, today: date) -> Filters:
 
 
 def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Overview:
-    """Headline numbers for the month of the last day with data, the daily chart, the tops."""
+    """Headline numbers for the month of the last day with data, the daily chart, the tops —
+    everything one pass over cost_daily answers. `overview_more` adds what needs GPU rollups."""
     assert ctx.as_of is not None, "overview needs cost data; the app shows its welcome instead"
     prepare(cur, ctx, filters, "overview_days", as_of=ctx.as_of)
     kpis = fetch(cur, "overview_kpis").records()[0]
     daily = fetch(cur, "overview_daily")
-    top = fetch(cur, "top_models_from_model_cost" if uses_model_cost(ctx, filters) else "top_models")
-    idle_window = (ctx.as_of - timedelta(days=6), ctx.as_of)
-    idle_cost: float | None = None
-    if ctx.gpu_hours and _gpu_ready(ctx):
-        week = filters.with_range(*idle_window)
-        idle = idle_resources(cur, ctx, week)
-        idle_cost = float(sum(idle.column("idle_cost_usd"))) if idle.rows else 0.0
+    top = fetch(cur, "top_models")
     recs = EMPTY
     open_savings: float | None = None
     open_count = 0
@@ -349,10 +344,39 @@ def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> 
         prior_same_days_usd=kpis["prior_same_days_usd"], prior_month_usd=kpis["prior_month_usd"],
         run_rate_per_day_usd=float(kpis["run_rate_per_day_usd"]),
         forecast_usd=float(kpis["forecast_usd"]),
-        idle_cost_7d_usd=idle_cost, idle_window=idle_window,
+        idle_cost_7d_usd=None, idle_window=(ctx.as_of - timedelta(days=6), ctx.as_of),
         open_savings_usd=open_savings, open_recommendations=open_count,
         daily=daily, top_models=top, top_recommendations=Table(recs.columns, recs.rows[:6]),
     )
+
+
+@dataclass(frozen=True)
+class OverviewMore:
+    """The overview's slower half: idle GPU cost of the last 7 days (None: no telemetry), and
+    the top models from model_cost when it answers for these filters (None: keep the first)."""
+
+    idle_cost_7d_usd: float | None
+    top_models: Table | None
+
+
+def overview_more(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> OverviewMore:
+    assert ctx.as_of is not None
+    idle_cost: float | None = None
+    if ctx.gpu_hours and _gpu_ready(ctx):
+        week = filters.with_range(ctx.as_of - timedelta(days=6), ctx.as_of)
+        idle = idle_resources(cur, ctx, week)
+        idle_cost = float(sum(idle.column("idle_cost_usd"))) if idle.rows else 0.0
+    top: Table | None = None
+    if uses_model_cost(ctx, filters):
+        prepare(cur, ctx, filters, as_of=ctx.as_of)
+        top = fetch(cur, "top_models_from_model_cost")
+    return OverviewMore(idle_cost, top)
+
+
+def model_costs(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Table:
+    """Models by cost alone (one pass over cost_daily): what the Models screen draws first."""
+    prepare(cur, ctx, filters, "overview_days", as_of=filters.end)
+    return fetch(cur, "top_models")
 
 
 def _gpu_ready(ctx: Context) -> bool:
@@ -383,8 +407,7 @@ def models(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Ta
     if _gpu_ready(ctx):
         prepare(cur, ctx, filters, "resource_owner", "resource_hours")
         return fetch(cur, "models")
-    prepare(cur, ctx, filters, "overview_days", as_of=filters.end)
-    return fetch(cur, "top_models")
+    return model_costs(cur, ctx, filters)
 
 
 def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,

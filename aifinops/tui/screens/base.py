@@ -48,6 +48,17 @@ class DataLoaded(Message):
         self.seconds = seconds
 
 
+class MoreLoaded(Message):
+    """A screen's second, slower read (see `DataScreen.fetch_more`) finished."""
+
+    def __init__(self, result: Any, filters: Filters, generation: int, seconds: float) -> None:
+        super().__init__()
+        self.result = result
+        self.filters = filters
+        self.generation = generation
+        self.seconds = seconds
+
+
 class DataFailed(Message):
     """A screen's worker could not read: `locked` when another process holds the file."""
 
@@ -77,6 +88,7 @@ class DataScreen(Screen[None]):
     SCOPE: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
     NEEDS_COSTS: ClassVar[bool] = True
+    HAS_MORE: ClassVar[bool] = False  # draws in two steps: fetch/show, then fetch_more/show_more
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -84,7 +96,9 @@ class DataScreen(Screen[None]):
         self.locked = False
         self.load_seconds: float | None = None
         self._pending = False
+        self._pending_more = False
         self._loading_timer: Timer | None = None
+        self.more_seconds: float | None = None
 
     @property
     def aifinops(self) -> AifinopsApp:
@@ -157,6 +171,7 @@ class DataScreen(Screen[None]):
             self.query_one("#body").display = False
             self.drawn_for = (app.filters, app.generation)
             return
+        self._pending_more = False
         self._show_loading_later()
         self._fetch(app.db, app.ctx, app.filters, app.generation)
 
@@ -173,7 +188,7 @@ class DataScreen(Screen[None]):
     @property
     def busy(self) -> bool:
         """A read is in flight (tests and the benchmark wait on this, never on a clock)."""
-        return self._pending
+        return self._pending or self._pending_more
 
     def _stop_loading(self) -> None:
         self._pending = False
@@ -189,6 +204,46 @@ class DataScreen(Screen[None]):
     def show(self, result: Any) -> None:
         """Draw a result (UI thread)."""
         raise NotImplementedError
+
+    def fetch_more(self, cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
+                   first: Any) -> Any:
+        """The slower part of the screen, read after the first part is on screen (a worker
+        thread; no widgets). Screens with HAS_MORE draw what is cheap at once — costs — and fill
+        in what needs the GPU rollups a moment later, instead of showing nothing until both."""
+        return None
+
+    def show_more(self, result: Any) -> None:
+        """Draw the slower part (UI thread)."""
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load-more")
+    def _fetch_more(self, db: Database, ctx: Context, filters: Filters, generation: int,
+                    first: Any) -> None:
+        worker = get_current_worker()
+        started = time.perf_counter()
+        try:
+            with db.reader() as cur:
+                result = self.fetch_more(cur, ctx, filters, first)
+        except StoreLockedError as exc:
+            if not worker.is_cancelled:
+                self.post_message(DataFailed(str(exc), locked=True, filters=filters,
+                                             generation=generation))
+        except Exception as exc:
+            if not worker.is_cancelled:
+                self.post_message(DataFailed(first_lines(str(exc)) or type(exc).__name__,
+                                             locked=False, filters=filters, generation=generation))
+        else:
+            if not worker.is_cancelled:
+                self.post_message(MoreLoaded(result, filters, generation,
+                                             time.perf_counter() - started))
+
+    @on(MoreLoaded)
+    def _more_loaded(self, message: MoreLoaded) -> None:
+        message.stop()
+        if not self._current(message.filters, message.generation):
+            return
+        self._pending_more = False
+        self.more_seconds = message.seconds
+        self.show_more(message.result)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _fetch(self, db: Database, ctx: Context, filters: Filters, generation: int) -> None:
@@ -227,6 +282,11 @@ class DataScreen(Screen[None]):
         self.drawn_for = (message.filters, message.generation)
         self.show(message.result)
         self.refresh_bindings()
+        if self.HAS_MORE:
+            app = self.aifinops
+            assert app.ctx is not None
+            self._pending_more = True
+            self._fetch_more(app.db, app.ctx, message.filters, message.generation, message.result)
 
     @on(DataFailed)
     def _failed(self, message: DataFailed) -> None:
@@ -234,6 +294,7 @@ class DataScreen(Screen[None]):
         if not self._current(message.filters, message.generation):
             return
         self._stop_loading()
+        self._pending_more = False
         if message.locked:
             self.locked = True
             self.set_notice(

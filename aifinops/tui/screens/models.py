@@ -25,8 +25,12 @@ MODEL_COLUMNS = ["model", "cost_usd", "gpu_hours", "util_mean_pct", "idle_gpu_ho
 
 
 class ModelsScreen(DataScreen):
+    """Costs first (one pass over cost_daily), then the GPU columns (model_cost or the GPU
+    rollups), so a large fleet shows its models at once and its waste a moment later."""
+
     SCOPE = "models"
     TITLE = "Models"
+    HAS_MORE = True
     BINDINGS = bindings("models")
 
     def compose_body(self) -> ComposeResult:
@@ -34,14 +38,28 @@ class ModelsScreen(DataScreen):
         yield ResultTable(id="models")
 
     def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters) -> Any:
+        return sd.model_costs(cur, ctx, filters)
+
+    def fetch_more(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters,
+                   first: Any) -> Any:
         return sd.models(cur, ctx, filters)
 
     def show(self, result: Any) -> None:
         table: sd.Table = result
+        self.query_one("#models", ResultTable).show(table, ["model", "cost_usd", "share_pct"],
+                                                    key="model")
+        total = sum(table.column("cost_usd")) if table.rows else 0.0
+        self.query_one("#summary", Static).update(
+            f"{len(table)} models · {fmt.money(total)} · reading GPU hours…")
+        self.query_one("#models", ResultTable).focus()
+
+    def show_more(self, result: Any) -> None:
+        table: sd.Table = result
         ctx = self.aifinops.ctx
         self.query_one("#models", ResultTable).show(table, MODEL_COLUMNS, key="model")
         total = sum(table.column("cost_usd")) if table.rows else 0.0
-        idle = sum(v or 0 for v in table.column("idle_cost_usd")) if "idle_cost_usd" in table.columns else 0
+        idle = (sum(v or 0 for v in table.column("idle_cost_usd"))
+                if "idle_cost_usd" in table.columns else 0)
         notes = [f"{len(table)} models · {fmt.money(total)} · idle GPU cost {fmt.money(idle)}"]
         filters = self.aifinops.filters
         if ctx is not None and not ctx.gpu_hours:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 class OverviewScreen(DataScreen):
     SCOPE = "overview"
     TITLE = "Overview"
+    HAS_MORE = True
     BINDINGS = bindings("overview")
 
     def compose_body(self) -> ComposeResult:
@@ -46,6 +47,24 @@ class OverviewScreen(DataScreen):
     def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters) -> Any:
         return sd.overview(cur, ctx, filters)
 
+    def fetch_more(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters,
+                   first: Any) -> Any:
+        return sd.overview_more(cur, ctx, filters)
+
+    def show_more(self, result: Any) -> None:
+        more: sd.OverviewMore = result
+        view = self._view
+        if more.idle_cost_7d_usd is None:
+            self.query_one("#kpi-idle", Kpi).set_value(fmt.DASH, "no GPU telemetry")
+        else:
+            start, end = view.idle_window
+            note = (f"{start:%b %-d}–{end:%-d}" if start.month == end.month
+                    else f"{start:%b %-d}–{end:%b %-d}")
+            self.query_one("#kpi-idle", Kpi).set_value(
+                fmt.money(more.idle_cost_7d_usd), note, tone="bad" if more.idle_cost_7d_usd else "")
+        if more.top_models is not None:
+            self._show_top_models(more.top_models)
+
     def show(self, result: Any) -> None:
         view: sd.Overview = result
         ctx = self.aifinops.ctx
@@ -60,15 +79,8 @@ class OverviewScreen(DataScreen):
         self.query_one("#kpi-change", Kpi).set_value(
             fmt.pct(change, signed=True) if change is not None else fmt.DASH, prior,
             tone="" if change is None else ("bad" if change > 0 else "good"))
-        if view.idle_cost_7d_usd is None:
-            idle_value, idle_note = fmt.DASH, "no GPU telemetry"
-        else:
-            start, end = view.idle_window
-            idle_value = fmt.money(view.idle_cost_7d_usd)
-            idle_note = (f"{start:%b %-d}–{end:%-d}" if start.month == end.month
-                         else f"{start:%b %-d}–{end:%b %-d}")
-        self.query_one("#kpi-idle", Kpi).set_value(
-            idle_value, idle_note, tone="bad" if view.idle_cost_7d_usd else "")
+        self._view = view
+        self.query_one("#kpi-idle", Kpi).set_value("…", "reading GPU hours")
         if view.open_savings_usd is None:
             recs_available = bool(ctx and ctx.has("recommendations"))
             savings_value = fmt.DASH
@@ -85,14 +97,17 @@ class OverviewScreen(DataScreen):
             f"total {fmt.money(sum(view.daily.column('cost_usd')))}")
         self.query_one("#daily-chart", BarChart).show(
             list(zip(view.daily.column("day"), view.daily.column("cost_usd"), strict=True)))
-        self.query_one("#top-models", ResultTable).show(
-            _with_change(view.top_models), ["model", "cost_usd", "share_pct", "change"],
-            key="model", labels={"change": "Change"})
+        self._show_top_models(view.top_models)
         self.query_one("#top-recs", ResultTable).show(
             view.top_recommendations, ["monthly_saving_usd", "status", "title"], key="id",
             fill="title")
         if not isinstance(self.focused, ResultTable):
             self.query_one("#top-models", ResultTable).focus()
+
+    def _show_top_models(self, table: sd.Table) -> None:
+        self.query_one("#top-models", ResultTable).show(
+            _with_change(table), ["model", "cost_usd", "share_pct", "change"],
+            key="model", labels={"change": "Change"})
 
     @on(DataTable.RowSelected, "#top-models")
     def _open_model(self, event: DataTable.RowSelected) -> None:
