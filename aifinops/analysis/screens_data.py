@@ -266,8 +266,18 @@ def prepare(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters, *vie
     cur.execute(read_sql("tui/scope.sql"))
     if ctx.host_links in ctx.relations:
         cur.execute(read_sql("tui/host_links.sql").replace("{source}", ctx.host_links))
+    flags = {"wanted": values.get("tui_resources") is not None, "narrowed": filters.narrowed}
     for view in views:
-        cur.execute(read_sql(f"tui/{view}.sql"))
+        cur.execute(with_flags(read_sql(f"tui/{view}.sql"), flags))
+
+
+def with_flags(sql: str, flags: dict[str, bool]) -> str:
+    """Enable the `--@flag ` lines of a file whose flag is set (they are comments otherwise),
+    so an optional restriction is either in the SQL or not there at all."""
+    for flag, on in flags.items():
+        if on:
+            sql = sql.replace(f"--@{flag} ", "")
+    return sql
 
 
 def relations(cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
@@ -410,6 +420,25 @@ def models(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> Ta
     return model_costs(cur, ctx, filters)
 
 
+def model_detail_costs(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
+                       model: str) -> ModelDetail:
+    """The cheap half of a model's page: its daily cost and its resources as cost_daily
+    attributes them (no process split, no GPU columns); `model_detail` is the whole page."""
+    prepare(cur, ctx, filters, "model_costs", model=model)
+    daily = fetch(cur, "daily_cost")
+    resources = Table(("resource_id", "resource_name", "service", "instance_type", "cost_usd"),
+                      cur.execute(
+        "select resource_id, coalesce(resource_name, resource_id, '(no resource: fees, tax, "
+        "credits)'), service, instance_type, cost_usd from tui_model_costs "
+        "where cost_usd <> 0 order by cost_usd desc, resource_id").fetchall())
+    teams = [r[0] for r in cur.execute(
+        "select team, sum(cost) from tui_cost where model = ? group by team order by 2 desc",
+        [model]).fetchall()]
+    facts: dict[str, Any] = {"cost_usd": float(sum(daily.column("cost_usd"))),
+                             "resources": len(resources), "teams": teams, "partial": True}
+    return ModelDetail(model, facts, daily, resources, EMPTY)
+
+
 def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                  model: str) -> ModelDetail:
     """A model's daily cost, the resources it runs on (with its share of shared GPU hosts) and
@@ -423,7 +452,8 @@ def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                   else "daily_cost")
     if _gpu_ready(ctx):
         set_variables(cur, {"tui_resources": ids})
-        cur.execute(read_sql("tui/resource_hours.sql"))
+        cur.execute(with_flags(read_sql("tui/resource_hours.sql"),
+                               {"wanted": True, "narrowed": filters.narrowed}))
         resources = fetch(cur, "model_resources")
         hosted = [r["resource_id"] for r in resources.records() if r.get("host")]
         set_variables(cur, {"tui_resources": hosted[:MAX_STRIP_HOSTS],

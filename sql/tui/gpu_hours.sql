@@ -8,7 +8,8 @@
 WITH hosts AS (
     SELECT DISTINCT m.host, coalesce(m.resource_id, 'host:' || m.host) AS resource_id
     FROM tui_host_links AS m
-    WHERE list_contains(getvariable('tui_resources'), coalesce(m.resource_id, 'host:' || m.host))
+    WHERE coalesce(m.resource_id, 'host:' || m.host) IN (
+        SELECT unnest(getvariable('tui_resources')))
 )
 SELECT h.resource_id,
        g.host,

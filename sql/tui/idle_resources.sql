@@ -13,7 +13,8 @@ WITH per AS (
            sum(cost_usd)                                              AS cost_usd,
            max(hour) FILTER (WHERE NOT idle_hour)                     AS last_busy_at,
            max(util_max_pct)                                          AS util_max_pct,
-           string_agg(DISTINCT signals, ',')                          AS signals
+           CASE WHEN min(signal_lo) = max(signal_hi) THEN min(signal_lo)
+                ELSE min(signal_lo) || ',' || max(signal_hi) END          AS signals
     FROM tui_resource_hours
     WHERE host IS NOT NULL
     GROUP BY resource_id

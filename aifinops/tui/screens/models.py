@@ -106,6 +106,7 @@ class ModelDetailScreen(DataScreen):
 
     SCOPE = "model"
     TITLE = "Models"
+    HAS_MORE = True
     BINDINGS = bindings("detail", "model")
 
     def __init__(self, model: str) -> None:
@@ -126,7 +127,14 @@ class ModelDetailScreen(DataScreen):
             yield UtilStrips(id="model-strips")
 
     def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters) -> Any:
+        return sd.model_detail_costs(cur, ctx, filters, self.model)
+
+    def fetch_more(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters,
+                   first: Any) -> Any:
         return sd.model_detail(cur, ctx, filters, self.model)
+
+    def show_more(self, result: Any) -> None:
+        self.show(result)
 
     def show(self, result: Any) -> None:
         detail: sd.ModelDetail = result
@@ -156,9 +164,11 @@ class ModelDetailScreen(DataScreen):
             + ["util_mean_pct", "idle_gpu_hours", "idle_cost_usd"],
             key="resource_id", fill="service", labels={"share_pct": "Model's share"})
         self.query_one("#model-strips", UtilStrips).show(
-            strips_from(detail.gpu_hours, filters, int(facts.get("bin_hours", 1))))
+            strips_from(detail.gpu_hours, filters, int(facts.get("bin_hours", 1))),
+            "…" if facts.get("partial") else "no GPU telemetry for this range")
         hosts = int(facts.get("gpu_hosts", 0))
-        title = "GPU activity, hour by hour"
+        title = "GPU activity, hour by hour" + ("  (reading GPU hours…)" if facts.get("partial")
+                                                else "")
         if hosts > sd.PER_GPU_UP_TO_HOSTS:
             title += "  (one line per host: the mean of its GPUs"
             title += (f"; the {sd.MAX_STRIP_HOSTS} costliest of {hosts} hosts)"

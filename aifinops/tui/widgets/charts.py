@@ -231,14 +231,17 @@ class UtilStrips(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._data: StripData | None = None
+        self._empty = "no GPU telemetry for this range"
 
-    def show(self, data: StripData | None) -> None:
+    def show(self, data: StripData | None, empty: str = "no GPU telemetry for this range") -> None:
+        """Draw `data`, or the `empty` line when there is none (yet)."""
         self._data = data
+        self._empty = empty
         rows = len(data.rows) + (1 if data and data.cost is not None else 0) + 2 if data else 1
         self.styles.height = rows
         self.refresh(layout=True)
 
     def render(self) -> RenderableType:
         if self._data is None or not self._data.rows:
-            return Text("no GPU telemetry for this range", style=AXIS_STYLE)
+            return Text(self._empty, style=AXIS_STYLE)
         return Text("\n").join(strip_lines(self._data, self.size.width))
