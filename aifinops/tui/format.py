@@ -84,7 +84,7 @@ def money(value: float | Decimal | None, *, cents: bool | None = None, signed: b
     """`$48,437`, `$412`, `$4.01`, `-$1,500`; cents only below $100 unless asked."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    amount = float(value)
+    amount = _steady(float(value))
     if amount == 0:
         return "$0"
     show_cents = cents if cents is not None else abs(amount) < 100
@@ -112,15 +112,21 @@ def short_money(value: float | None) -> str:
 def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
     if value is None:
         return DASH
-    value = round(value, digits) + 0.0  # no "-0.0%"
+    value = round(_steady(value), digits) + 0.0  # no "-0.0%"
     sign = "+" if signed and value > 0 else ""
     return f"{sign}{value:.{digits}f}%"
+
+
+def _steady(value: float) -> float:
+    """Round away float noise first: a parallel sum can land on 197.4999999 or 197.5000001 from
+    one run to the next, and the display must not flip between 197 and 198."""
+    return round(value, 6)
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return DASH
-    return f"{value:,.{digits}f}"
+    return f"{_steady(float(value)):,.{digits}f}"
 
 
 def when(value: datetime | date | None) -> str:
