@@ -88,6 +88,13 @@ async def settle(pilot: Pilot[None]) -> None:
     raise AssertionError("the app did not settle")
 
 
+async def palette_searched(pilot: Pilot[None]) -> None:
+    """The command palette searches in its own workers: wait for them (and what they post)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def app_for(db: Path, **kwargs: Any) -> AifinopsApp:
     settings = load_settings(db=db, config=sample_data_root() / "aifinops.toml")
     return make_app(settings, today=TODAY, sql_history_path=None, **kwargs)
@@ -142,19 +149,18 @@ async def test_number_keys_and_the_palette_reach_every_screen(tui_demo_db: Path)
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, screen_type)
-        for title, screen_type in (("Go to SQL console", SqlScreen),
-                                   ("Go to Idle resources", IdleScreen)):
+        for title, screen_type in (("SQL cons", SqlScreen), ("Idle res", IdleScreen)):
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*title)
-            await pilot.pause(0.3)  # the palette searches on a short debounce
+            await palette_searched(pilot)
             await pilot.press("enter")
             await settle(pilot)
             assert isinstance(app.screen, screen_type), title
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Model: recsys")
-        await pilot.pause(0.3)
+        await pilot.press(*"Model: recs")
+        await palette_searched(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ModelDetailScreen) and app.screen.model == "recsys-ranker"
