@@ -97,7 +97,10 @@ class Store:
         self.read_only = read_only
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self.conn.cursor()
+        """A cursor for another thread; TimeZone is per session in DuckDB, so set it again."""
+        cursor = self.conn.cursor()
+        cursor.execute("set TimeZone = 'UTC'")
+        return cursor
 
     def close(self) -> None:
         self.conn.close()
