@@ -10,6 +10,8 @@ import aifinops.commands.gcp
 import aifinops.commands.gpu
 import aifinops.commands.prices
 import aifinops.commands.recs
+import aifinops.commands.report
+import aifinops.commands.sync
 import aifinops.commands.traffic
 import aifinops.commands.tui  # noqa: F401  (each module registers its commands)
 from aifinops.commands.base import cli

@@ -185,8 +185,8 @@ def data_as_of(conn: duckdb.DuckDBPyConnection) -> datetime:
     return datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
 
 
-def load_budgets(conn: duckdb.DuckDBPyConnection, settings: Settings) -> int:
-    """`[budgets.team]` and `[budgets.model]` (monthly USD) → recommendation_budgets."""
+def configured_budgets(settings: Settings) -> list[tuple[str, str, float]]:
+    """`[budgets.team]` and `[budgets.model]` as (dimension, name, monthly USD), checked."""
     section = settings.section("budgets")
     rows: list[tuple[str, str, float]] = []
     for dimension, table in section.items():
@@ -198,6 +198,12 @@ def load_budgets(conn: duckdb.DuckDBPyConnection, settings: Settings) -> int:
                 raise ConfigError(f"[budgets.{dimension}] {name} in {settings.config_path} must be "
                                   "a positive number of USD per month")
             rows.append((dimension, str(name), float(amount)))
+    return rows
+
+
+def load_budgets(conn: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """The configured budgets → recommendation_budgets, which the budget rule reads."""
+    rows = configured_budgets(settings)
     conn.execute("delete from recommendation_budgets")
     if rows:
         conn.executemany("insert into recommendation_budgets values (?, ?, ?)", rows)
