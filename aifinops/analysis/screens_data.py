@@ -243,9 +243,10 @@ def set_variables(cur: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
         cur.execute(f"SET VARIABLE {name} = CAST(? AS {sql_type})", [value])
 
 
-def fetch(cur: duckdb.DuckDBPyConnection, name: str) -> Table:
-    """Run `sql/tui/<name>.sql` and return its result."""
-    relation = cur.execute(read_sql(f"tui/{name}.sql"))
+def fetch(cur: duckdb.DuckDBPyConnection, name: str,
+          flags: dict[str, bool] | None = None) -> Table:
+    """Run `sql/tui/<name>.sql` (with its `--@flag ` lines enabled per `flags`), return the result."""
+    relation = cur.execute(with_flags(read_sql(f"tui/{name}.sql"), flags or {}))
     columns = tuple(d[0] for d in relation.description or ())
     return Table(columns, [tuple(r) for r in relation.fetchall()])
 
@@ -390,7 +391,7 @@ def model_costs(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) 
 
 
 def _gpu_ready(ctx: Context) -> bool:
-    return ctx.has("gpu_hourly", ctx.host_links, "cost_hourly_rollup")
+    return ctx.has("gpu_hourly", ctx.host_links, "resource_hourly_rollup", "resource_daily_rollup")
 
 
 MAX_STRIP_HOSTS = 24       # a model on more hosts draws its 24 biggest
@@ -487,8 +488,8 @@ def idle_resources(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filter
     """GPU resources by idle cost over the range (empty when there is no telemetry)."""
     if not _gpu_ready(ctx):
         return EMPTY
-    prepare(cur, ctx, filters, "resource_owner", "resource_hours")
-    return fetch(cur, "idle_resources")
+    prepare(cur, ctx, filters, "resource_owner")
+    return fetch(cur, "idle_resources", {"narrowed": filters.narrowed})
 
 
 def resource_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,

@@ -5,57 +5,14 @@
 -- GPU columns cover resources with GPUs: gpu_hours = instance-hours billed × GPUs; busy / idle
 -- GPU-hours and utilisation come from telemetry (hours without telemetry count in neither);
 -- idle_cost = GPU cost × idle GPU-hours / billed GPU-hours.
-WITH shares AS (
-    SELECT resource_id, day, sum(share) AS total_share FROM resource_model_share GROUP BY ALL
-), split AS (
-    SELECT c.day, c.month, c.resource_id, c.gpu_count, c.currency, c.charge_category,
-           coalesce(s.model, c.model)            AS model,
-           coalesce(s.share, 1.0)                AS share,
-           c.cost * coalesce(s.share, 1.0)       AS cost,
-           c.usage_hours * coalesce(s.share, 1.0) AS usage_hours
-    FROM cost_daily AS c
-    LEFT JOIN resource_model_share AS s
-      ON c.model = 'unattributed' AND s.resource_id = c.resource_id AND s.day = c.day
-    UNION ALL
-    SELECT c.day, c.month, c.resource_id, c.gpu_count, c.currency, c.charge_category,
-           'unattributed', 1.0 - t.total_share, c.cost * (1.0 - t.total_share),
-           c.usage_hours * (1.0 - t.total_share)
-    FROM cost_daily AS c
-    JOIN shares AS t ON c.model = 'unattributed' AND t.resource_id = c.resource_id AND t.day = c.day
-    WHERE t.total_share < 1.0
-), gpu_res AS (
-    SELECT resource_id, day, month, model,
-           any_value(share)                                       AS share,
-           max(gpu_count)                                         AS gpu_count,
-           sum(cost) FILTER (WHERE charge_category = 'Usage')      AS gpu_cost,
-           sum(usage_hours)                                       AS usage_hours
-    FROM split
-    WHERE gpu_count > 0 AND resource_id IS NOT NULL
-    GROUP BY ALL
-), gpu AS (
-    SELECT
-        r.model, r.day, r.month,
-        sum(r.usage_hours * r.gpu_count)                                           AS gpu_hours,
-        sum(g.busy_gpu_hours * r.share)                                            AS busy_gpu_hours,
-        sum(g.idle_gpu_hours * r.share)                                            AS idle_gpu_hours,
-        sum(g.activity_mean_pct * g.observed_gpu_hours * r.share)
-            / nullif(sum(g.observed_gpu_hours * r.share), 0)                       AS mean_util_pct,
-        sum(CASE WHEN g.idle_gpu_hours IS NOT NULL AND r.usage_hours > 0     -- least() skips NULLs
-                 THEN r.gpu_cost * least(1.0, g.idle_gpu_hours * r.share
-                                              / (r.usage_hours * r.gpu_count)) END) AS idle_cost,
-        sum(r.gpu_cost)                                                            AS gpu_cost
-    FROM gpu_res AS r
-    LEFT JOIN resource_gpu_daily AS g USING (resource_id, day)
-    GROUP BY ALL
-), traffic AS (
-    SELECT model, CAST(hour AS DATE) AS day, strftime(hour, '%Y-%m') AS month, sum(requests) AS requests,
+-- Reads model_cost_daily, which refresh rebuilds for the days that changed
+-- (sql/refresh/model_cost_daily.sql holds the method); traffic is joined here.
+WITH traffic AS (
+    SELECT model, CAST(hour AS DATE) AS day, strftime(hour, '%Y-%m') AS month,
+           sum(requests) AS requests,
            sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
     FROM model_traffic
     GROUP BY ALL
-), costs AS (
-    SELECT model, day, month, any_value(currency) AS currency, sum(cost) AS cost
-    FROM split
-    GROUP BY model, day, month
 )
 SELECT
     c.model,
@@ -63,17 +20,16 @@ SELECT
     c.month,
     c.currency,
     c.cost,
-    g.gpu_hours,
-    g.busy_gpu_hours,
-    g.idle_gpu_hours,
-    g.mean_util_pct,
-    g.idle_cost,
-    g.gpu_cost,
-    g.gpu_cost / nullif(g.busy_gpu_hours, 0)            AS cost_per_busy_gpu_hour,
+    c.gpu_hours,
+    c.busy_gpu_hours,
+    c.idle_gpu_hours,
+    c.mean_util_pct,
+    c.idle_cost,
+    c.gpu_cost,
+    c.gpu_cost / nullif(c.busy_gpu_hours, 0)            AS cost_per_busy_gpu_hour,
     t.requests,
     t.tokens,
     c.cost * 1000.0 / nullif(t.requests, 0)             AS cost_per_1k_requests,
     c.cost * 1000000.0 / nullif(t.tokens, 0)            AS cost_per_1m_tokens
-FROM costs AS c
-LEFT JOIN gpu AS g USING (model, day, month)
+FROM model_cost_daily AS c
 LEFT JOIN traffic AS t USING (model, day, month)

@@ -1,5 +1,6 @@
 -- tag_coverage: per month and provider, the share of cost that has a model, a team and an env,
 -- counting attribution by tags and by rules separately. Taxes and credits count as cost too.
+-- Reads cost_daily_attributed (what cost_daily reads).
 SELECT
     month,
     provider,
@@ -13,6 +14,6 @@ SELECT
           / nullif(sum(abs(cost)), 0), 1)                               AS model_coverage_pct,
     round(100 * coalesce(sum(abs(cost)) FILTER (WHERE team <> 'unattributed'), 0)
           / nullif(sum(abs(cost)), 0), 1)                               AS team_coverage_pct
-FROM cost_daily
+FROM cost_daily_attributed
 GROUP BY ALL
 ORDER BY month, provider

@@ -4,7 +4,8 @@
 --   3. the first other matching rule;
 --   4. unattributed.
 -- (GPU process evidence for shared hosts is applied on top by the model views.)
-INSERT INTO resource_attribution BY NAME
+-- Built as a temp table: refresh applies only the keys whose attribution changed.
+CREATE OR REPLACE TEMP TABLE attribution_next AS
 WITH keys AS (
     SELECT DISTINCT attr_key, ResourceId, ResourceName, SubAccountId, SubAccountName,
            x_instance_type, ServiceName, RegionId, tag_model, tag_team, tag_env
