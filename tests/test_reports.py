@@ -148,7 +148,7 @@ def test_open_savings_do_not_double_count_one_resource(demo: Settings) -> None:
 
 
 class _Balance(HTMLParser):
-    VOID = {"meta", "br", "img", "link", "input", "hr", "rect", "line"}
+    VOID = frozenset({"meta", "br", "img", "link", "input", "hr", "rect", "line"})
 
     def __init__(self) -> None:
         super().__init__()
