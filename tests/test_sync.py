@@ -11,6 +11,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -52,7 +53,7 @@ def run(config: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(db), read_only=True) as conn:
         return conn.execute(sql).fetchall()
 
@@ -103,7 +104,7 @@ def test_one_failing_source_leaves_the_others_loaded(folder: Path) -> None:
     assert "sync: 5 source(s) ok, 1 failed" in err and "failed: missing export" in err
     assert "ok: azure export" in out
     db = folder / "costs.duckdb"
-    sources = dict(query(db, "select split_part(x_source_key, ':', 1), count(*) "
+    sources: dict[str, int] = dict(query(db, "select split_part(x_source_key, ':', 1), count(*) "
                              "from focus_costs group by 1"))
     assert set(sources) == {"aws", "focus"}
     assert query(db, "select count(distinct host) from gpu_samples") == [(2,)]  # dev-01, shared
@@ -191,7 +192,7 @@ def test_s3_and_bigquery_sources(tmp_path: Path, upload_tree: Callable[..., str]
     assert "error: source wrong bucket: " in err and "no-such-bucket" in err
     assert "error: source missing table: " in err and "nope" in err
     db = tmp_path / "costs.duckdb"
-    costs = dict(query(db, "select split_part(x_source_key, ':', 1), sum(EffectiveCost) "
+    costs: dict[str, float] = dict(query(db, "select split_part(x_source_key, ':', 1), sum(EffectiveCost) "
                            "from focus_costs group by 1"))
     assert costs["gcp"] == pytest.approx(12.5)
     assert costs["aws"] > 0
