@@ -25,3 +25,9 @@ class SourcePeriod:
 def cost_sources(store: Store) -> list[SourcePeriod]:
     rows = store.cursor().execute(read_sql("status/cost_sources.sql")).fetchall()
     return [SourcePeriod(*row) for row in rows]
+
+
+def last_runs(store: Store) -> list[tuple[str, datetime | None, str]]:
+    """The latest sync and report: (what, when, one line of detail)."""
+    return [(w, at, d) for w, at, d in
+            store.cursor().execute(read_sql("status/last_runs.sql")).fetchall()]

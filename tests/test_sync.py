@@ -117,6 +117,10 @@ def test_one_failing_source_leaves_the_others_loaded(folder: Path) -> None:
     assert (exit_code, ok, failed) == (EXIT_SOURCE_FAILED, 5, 1)
     assert "no-such-folder" in str(failures)
     assert len(list((folder / "spool").glob("*.jsonl.gz"))) == 7  # keep = true
+    status = CliRunner().invoke(cli, ["--config", str(config), "status"])
+    said = " ".join(status.stdout.split())  # rich wraps long lines at spaces
+    assert "exit 3, 5 source(s) ok, 1 failed, 0 alert(s)" in said
+    assert f"2026-11 (md, json) in {folder / 'reports'}" in said
 
 
 def test_alerts_are_exit_codes_and_a_second_sync_changes_nothing(folder: Path) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from aifinops.commands.base import after_ingest, cli, friendly_errors, state
 from aifinops.query import QueryResult, run_query, to_csv, to_json
-from aifinops.status import cost_sources
+from aifinops.status import cost_sources, last_runs
 from aifinops.store import open_store
 
 
@@ -39,7 +40,11 @@ def status(ctx: click.Context) -> None:
     settings = st.settings()
     with open_store(settings, read_only=True) as store:
         periods = cost_sources(store)
+        runs = last_runs(store)
     st.console.print(f"database: {settings.db_path}")
+    for what, at, detail in runs:
+        when = f"{at:%Y-%m-%d %H:%M} UTC" if at else "running"
+        st.console.print(f"last {what}: {when}, {escape(detail)}")
     if not periods:
         st.console.print("no cost data yet: run `aifinops ingest aws-cur PATH_OR_S3_URI` "
                          "or `aifinops demo`")
