@@ -91,6 +91,7 @@ def build(folder: Path, db: Path) -> None:
         if not store.conn.execute("select count(*) from gpu_hourly").fetchone()[0]:  # type: ignore[index]
             t = time.perf_counter()
             store.conn.execute(SYNTHETIC_TELEMETRY)
+            refresh(store, settings)  # new hosts: their links and GPU days are rolled up
             steps.append(("telemetry", time.perf_counter() - t))
         t = time.perf_counter()
         run_recommendations(store, settings)

@@ -575,3 +575,12 @@ def test_aifinops_without_a_command_opens_the_app_in_a_terminal(
     monkeypatch.setattr("aifinops.commands.tui.wants_app", lambda: False)
     result = CliRunner().invoke(cli, [])
     assert "Usage" in result.output and len(ran) == 1
+
+
+def test_read_connection_memory_is_capped_never_raised() -> None:
+    from aifinops.tui.database import READ_MEMORY_LIMIT, read_memory_limit
+
+    assert read_memory_limit("1GB") == READ_MEMORY_LIMIT
+    assert read_memory_limit("512MB") == "512MB"
+    assert read_memory_limit("700 MiB") == "700 MiB"
+    assert read_memory_limit("lots") == READ_MEMORY_LIMIT

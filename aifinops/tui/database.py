@@ -29,6 +29,27 @@ from aifinops.config import Settings
 from aifinops.store import Store, open_store
 
 DEFAULT_IDLE_RELEASE_S = 20.0
+# Screens read rollups, so reading needs far less than ingest: a lower cap keeps the whole app
+# (Python, Textual, DuckDB's buffers) under 1 GiB. A smaller configured limit is kept.
+READ_MEMORY_LIMIT = "768MB"
+_UNITS = {"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20,
+          "gib": 2**30, "tib": 2**40}
+
+
+def _bytes(text: str) -> float | None:
+    """'1GB' → 1e9; None for a value this does not understand (left to DuckDB as it is)."""
+    number = text.strip().lower().rstrip("s")
+    unit = number.lstrip("0123456789. ")
+    try:
+        return float(number[: len(number) - len(unit)]) * _UNITS[unit.strip() or "b"]
+    except (KeyError, ValueError):
+        return None
+
+
+def read_memory_limit(configured: str) -> str:
+    """The memory limit for the app's read-only connection: READ_MEMORY_LIMIT or less."""
+    have, cap = _bytes(configured), _bytes(READ_MEMORY_LIMIT)
+    return configured if have is not None and cap is not None and have <= cap else READ_MEMORY_LIMIT
 
 
 class Database:
@@ -58,6 +79,8 @@ class Database:
         # Called with the condition held. Raises StoreLockedError or AifinopsError as they come.
         if self._store is None:
             self._store = open_store(self.settings, read_only=True)
+            self._store.conn.execute(
+                f"set memory_limit = '{read_memory_limit(self.settings.memory_limit)}'")
             self.opens += 1
         return self._store
 
