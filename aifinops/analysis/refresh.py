@@ -33,6 +33,7 @@ ROLLUP_TABLES = ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state", "res
                  "gpu_host_links", "cost_daily_attributed", "gpu_host_daily",
                  "resource_hourly_rollup", "resource_daily_rollup", "model_cost_daily",
                  "refresh_state")
+BATCH_DAYS = 7  # touched days rebuilt together in the resource rollups
 # Rebuilt in this order: each reads only the ones before it (and the source tables).
 MATERIALISED = ("cost_daily_attributed", "gpu_host_daily", "resource_hourly_rollup",
                 "resource_daily_rollup", "model_cost_daily")
@@ -54,6 +55,18 @@ def refresh(store: Store, settings: Settings, *, full: bool = False) -> RefreshR
     report = RefreshReport()
     t0 = time.perf_counter()
     install_tag_macros(conn, settings)
+    order = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
+    conn.execute("set preserve_insertion_order = false")  # less memory for the big inserts
+    try:
+        _refresh(conn, settings, report, full=full)
+    finally:
+        conn.execute(f"set preserve_insertion_order = {bool(order and order[0])}")
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _refresh(conn: duckdb.DuckDBPyConnection, settings: Settings, report: RefreshReport, *,
+             full: bool) -> None:
     with transaction(conn):
         report.rules = len(load_rules(conn, settings))
         patterns = "\n".join(load_process_patterns(conn, settings))
@@ -74,15 +87,16 @@ def refresh(store: Store, settings: Settings, *, full: bool = False) -> RefreshR
         conn.execute("set variable refresh_patterns_changed = ?",
                      [_state(conn, "process_patterns") != patterns])
         conn.execute(read_sql("refresh/touched.sql"))
-        for table in MATERIALISED:
-            if table != "gpu_host_daily":  # rebuilt above: touched.sql reads it
-                conn.execute(read_sql(f"refresh/{table}.sql"))
-                step(table)
+        conn.execute(read_sql("refresh/cost_daily_attributed.sql"))
+        step("cost_daily_attributed")
+        _in_batches(conn, "refresh_resource_days",
+                    ("resource_hourly_rollup", "resource_daily_rollup"))
+        step("resource_hourly_rollup, resource_daily_rollup")
+        conn.execute(read_sql("refresh/model_cost_daily.sql"))
+        step("model_cost_daily")
         _set_state(conn, "gpu_load_id", str(max(since, _max_gpu_load(conn))))
         _set_state(conn, "process_patterns", patterns)
         report.touched = _touched(conn)
-    report.seconds = time.perf_counter() - t0
-    return report
 
 
 def _rebuild_periods(conn: duckdb.DuckDBPyConnection, report: RefreshReport) -> None:
@@ -120,6 +134,19 @@ class _Step:
         now = time.perf_counter()
         self.report.steps[name] = now - self.last
         self.last = now
+
+
+def _in_batches(conn: duckdb.DuckDBPyConnection, touched: str, tables: tuple[str, ...]) -> None:
+    """Rebuild `tables` a week of `touched` days at a time (the temp table refresh_batch): the
+    bill-to-telemetry join of a full rebuild then never holds more than a week in memory."""
+    days = [r[0] for r in conn.execute(
+        f"select distinct day from {touched} where day is not null order by day").fetchall()]
+    for first in range(0, len(days), BATCH_DAYS):
+        batch = days[first:first + BATCH_DAYS]
+        conn.execute(f"create or replace temp table refresh_batch as select * from {touched} "
+                     "where day between ? and ?", [batch[0], batch[-1]])
+        for table in tables:
+            conn.execute(read_sql(f"refresh/{table}.sql"))
 
 
 def _state(conn: duckdb.DuckDBPyConnection, name: str) -> str | None:

@@ -1,8 +1,9 @@
--- Rebuild resource_daily_rollup for the touched (resource key, day)s from resource_hourly_rollup:
+-- Rebuild resource_daily_rollup for one batch of touched (resource key, day)s (refresh_batch)
+-- from resource_hourly_rollup:
 -- counts, sums and maxima per resource, host and day, so a list over whole days (the app's idle
 -- screen, idle_resources' full days) adds up a row per day instead of 24.
 DELETE FROM resource_daily_rollup AS r
-USING refresh_resource_days AS t
+USING refresh_batch AS t
 WHERE coalesce(r.resource_id, 'host:' || r.host) = t.rkey AND r.day = t.day;
 
 INSERT INTO resource_daily_rollup BY NAME
@@ -37,6 +38,6 @@ SELECT
     min(h.signal_lo)                                                      AS signal_lo,
     max(h.signal_hi)                                                      AS signal_hi
 FROM resource_hourly_rollup AS h
-SEMI JOIN refresh_resource_days AS t
+SEMI JOIN refresh_batch AS t
   ON t.rkey = coalesce(h.resource_id, 'host:' || h.host) AND t.day = h.day
 GROUP BY h.day, h.resource_id, h.host;

@@ -1,15 +1,16 @@
 -- Rebuild resource_hourly_rollup (what resource_hourly, idle_resources and the app's GPU screens
--- read) for the touched (resource key, day)s: a GPU resource's cost per hour (cost_hourly_rollup)
+-- read) for one batch of the touched (resource key, day)s (refresh_batch: a week of
+-- refresh_resource_days at a time, so a full rebuild stays within the memory limit): a GPU resource's cost per hour (cost_hourly_rollup)
 -- beside what its GPUs did (gpu_hourly through gpu_host_links), joined once here instead of at
 -- every query. An hour is idle when even the busiest GPU's peak stayed under the idle line.
 DELETE FROM resource_hourly_rollup AS r
-USING refresh_resource_days AS t
+USING refresh_batch AS t
 WHERE coalesce(r.resource_id, 'host:' || r.host) = t.rkey AND r.day = t.day;
 
 INSERT INTO resource_hourly_rollup BY NAME
 WITH span AS (
     SELECT CAST(min(day) AS TIMESTAMPTZ) AS lo, CAST(max(day) + 1 AS TIMESTAMPTZ) AS hi
-    FROM refresh_resource_days
+    FROM refresh_batch
 ), links AS (
     SELECT host, resource_id, coalesce(resource_id, 'host:' || host) AS rkey FROM gpu_host_links
 ), cost AS (  -- one row per resource and hour already
@@ -17,7 +18,7 @@ WITH span AS (
            c.x_gpu_count AS gpu_count, c.PricingCategory AS pricing_category,
            c.effective_cost AS cost, c.billed_cost, c.list_cost
     FROM cost_hourly_rollup AS c
-    SEMI JOIN refresh_resource_days AS t ON t.rkey = c.ResourceId AND t.day = CAST(c.hour AS DATE)
+    SEMI JOIN refresh_batch AS t ON t.rkey = c.ResourceId AND t.day = CAST(c.hour AS DATE)
     CROSS JOIN span AS s
     WHERE c.hour >= s.lo AND c.hour < s.hi
 ), gpu AS (
@@ -37,7 +38,7 @@ WITH span AS (
            max(g.activity_signal)                                        AS signal_hi
     FROM gpu_hourly AS g
     JOIN links AS l USING (host)
-    SEMI JOIN refresh_resource_days AS t ON t.rkey = l.rkey AND t.day = CAST(g.hour AS DATE)
+    SEMI JOIN refresh_batch AS t ON t.rkey = l.rkey AND t.day = CAST(g.hour AS DATE)
     CROSS JOIN span AS s
     WHERE g.hour >= s.lo AND g.hour < s.hi
     GROUP BY l.resource_id, g.host, g.hour
@@ -67,5 +68,4 @@ SELECT
     CASE WHEN g.activity_max_pct IS NULL THEN NULL
          ELSE g.activity_max_pct < g.idle_util_pct END AS is_idle
 FROM cost AS c
-FULL OUTER JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour
-ORDER BY hour;
+FULL OUTER JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour;
