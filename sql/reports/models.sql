@@ -1,29 +1,36 @@
 -- Per model over the period, from the model_cost view: cost (and the comparison period's), GPU
 -- hours billed, busy and idle, utilisation weighted by observed GPU time, idle GPU cost, cost per
 -- busy GPU-hour and per 1k requests / 1M tokens where traffic was ingested. `unattributed` is a
--- row like any other, so the column sums to the bill.
-WITH scoped AS (
-    SELECT *, day >= $start AS current_period
-    FROM model_cost
-    WHERE (day >= $start AND day < $end) OR (day >= $prev_start AND day < $prev_end)
-), grouped AS (
+-- row like any other, so the column sums to the bill. Each period is its own range scan, so the
+-- day filter reaches the view's rollups.
+WITH current_days AS (
     SELECT
         model,
-        coalesce(sum(cost) FILTER (WHERE current_period), 0)                  AS cost,
-        coalesce(sum(cost) FILTER (WHERE NOT current_period), 0)              AS prev_cost,
-        sum(gpu_hours) FILTER (WHERE current_period)                          AS gpu_hours,
-        sum(busy_gpu_hours) FILTER (WHERE current_period)                     AS busy_gpu_hours,
-        sum(idle_gpu_hours) FILTER (WHERE current_period)                     AS idle_gpu_hours,
+        sum(cost)                                                             AS cost,
+        sum(gpu_hours)                                                        AS gpu_hours,
+        sum(busy_gpu_hours)                                                   AS busy_gpu_hours,
+        sum(idle_gpu_hours)                                                   AS idle_gpu_hours,
         sum(mean_util_pct * (coalesce(busy_gpu_hours, 0) + coalesce(idle_gpu_hours, 0)))
-            FILTER (WHERE current_period)
             / nullif(sum(coalesce(busy_gpu_hours, 0) + coalesce(idle_gpu_hours, 0))
-                     FILTER (WHERE current_period AND mean_util_pct IS NOT NULL), 0) AS mean_util_pct,
-        sum(idle_cost) FILTER (WHERE current_period)                          AS idle_cost,
-        sum(gpu_cost) FILTER (WHERE current_period)                           AS gpu_cost,
-        sum(requests) FILTER (WHERE current_period)                           AS requests,
-        sum(tokens) FILTER (WHERE current_period)                             AS tokens
-    FROM scoped
+                     FILTER (WHERE mean_util_pct IS NOT NULL), 0)             AS mean_util_pct,
+        sum(idle_cost)                                                        AS idle_cost,
+        sum(gpu_cost)                                                         AS gpu_cost,
+        sum(requests)                                                         AS requests,
+        sum(tokens)                                                           AS tokens
+    FROM model_cost
+    WHERE day >= $start AND day < $end
     GROUP BY model
+), previous_days AS (
+    SELECT model, sum(cost) AS prev_cost
+    FROM model_cost
+    WHERE day >= $prev_start AND day < $prev_end
+    GROUP BY model
+), grouped AS (
+    SELECT model, coalesce(c.cost, 0) AS cost, coalesce(p.prev_cost, 0) AS prev_cost,
+           c.gpu_hours, c.busy_gpu_hours, c.idle_gpu_hours, c.mean_util_pct, c.idle_cost,
+           c.gpu_cost, c.requests, c.tokens
+    FROM current_days AS c
+    FULL OUTER JOIN previous_days AS p USING (model)
 )
 SELECT
     model,
