@@ -34,7 +34,9 @@ def demo(ctx: click.Context, demo_db: str | None) -> None:
     st.console.print(f"\ndemo database: {path}\ntry: aifinops --db {path} query "
                      "\"select model, round(sum(cost), 2) as cost, round(sum(idle_cost), 2) as idle "
                      "from model_cost group by all order by cost desc\"\n"
-                     f"     aifinops --db {path} recs\n     aifinops --db {path}   (the app)")
+                     f"     aifinops --db {path} recs\n"
+                     f"     aifinops --db {path} report --format html,md --out reports/\n"
+                     f"     aifinops --db {path}   (the app)")
     if wants_app() and not st.quiet:
         open_app(settings)
 

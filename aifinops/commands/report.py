@@ -47,6 +47,10 @@ def report(ctx: click.Context, formats: tuple[str, ...], out: str | None, period
     if out == "-":
         from aifinops.reports.data import build_report
 
+        if parse_formats(formats) != ["md"]:
+            raise click.UsageError("--out - prints the Markdown report; give a folder for "
+                                   "other formats")
+
         with open_store(settings, read_only=True) as store:
             sys.stdout.write(render_markdown(build_report(store.cursor(), settings,
                                                           period=period)))

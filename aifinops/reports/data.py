@@ -87,9 +87,6 @@ class ReportData:
     previous: PreviousReport | None = None
     notes: list[str] = field(default_factory=list)
 
-    def section(self, key: str) -> Section:
-        return self.sections[key]
-
     def snapshot(self) -> list[dict[str, Any]]:
         """The recommendations as they stand, for the next report's "what changed"."""
         return [{"id": r["id"], "rule": r["rule"], "status": r["status"], "title": r["title"],
