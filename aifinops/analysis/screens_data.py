@@ -493,27 +493,45 @@ def idle_resources(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filter
 
 
 def resource_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
-                    resource_id: str) -> ResourceDetail:
-    gpu_ready = _gpu_ready(ctx)
+                    resource_id: str, *, gpu: bool = True) -> ResourceDetail:
+    """A resource's facts, daily and hourly cost, recommendations and (with `gpu`) its GPUs
+    hour by hour and the processes on them. `gpu=False` is the page's cheap first half
+    (`facts["partial"]`); `resource_gpu` adds the rest."""
     prepare(cur, ctx, filters, resource=resource_id, resources=[resource_id], per_gpu=True,
             bin_hours=bin_hours(filters))
     daily = fetch(cur, "daily_cost")
     facts: dict[str, Any] = {}
-    cost_hours = gpu = processes = EMPTY
-    if gpu_ready:
+    cost_hours = EMPTY
+    if _gpu_ready(ctx):
         facts_table = fetch(cur, "resource_facts")
         facts = facts_table.records()[0] if facts_table.rows else {}
         cost_hours = fetch(cur, "resource_cost_hours")
-        gpu = fetch(cur, "gpu_hours")
-        if "gpu_process_hourly" in ctx.relations:
-            processes = fetch(cur, "resource_processes")
     recs = EMPTY
     if ctx.has("recommendations"):
         recs = recommendations(cur, ctx, filters, statuses=None, resource_id=resource_id,
                                team=None)
     facts.setdefault("resource_id", resource_id)
     facts["bin_hours"] = bin_hours(filters)
-    return ResourceDetail(resource_id, facts, daily, cost_hours, gpu, processes, recs)
+    detail = ResourceDetail(resource_id, facts, daily, cost_hours, EMPTY, EMPTY, recs)
+    if not gpu:
+        facts["partial"] = True
+        return detail
+    return resource_gpu(cur, ctx, filters, detail)
+
+
+def resource_gpu(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
+                 detail: ResourceDetail) -> ResourceDetail:
+    """The slower half of a resource's page: its GPUs hour by hour (gpu_hourly) and processes."""
+    facts = {k: v for k, v in detail.facts.items() if k != "partial"}
+    if not _gpu_ready(ctx):
+        return replace(detail, facts=facts)
+    prepare(cur, ctx, filters, resource=detail.resource_id, resources=[detail.resource_id],
+            per_gpu=True, bin_hours=bin_hours(filters))
+    gpu = fetch(cur, "gpu_hours")
+    processes = EMPTY
+    if "gpu_process_hourly" in ctx.relations:
+        processes = fetch(cur, "resource_processes")
+    return replace(detail, facts=facts, gpu_hours=gpu, processes=processes)
 
 
 class _FromFilters:

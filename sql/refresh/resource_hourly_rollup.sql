@@ -68,4 +68,6 @@ SELECT
     CASE WHEN g.activity_max_pct IS NULL THEN NULL
          ELSE g.activity_max_pct < g.idle_util_pct END AS is_idle
 FROM cost AS c
-FULL OUTER JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour;
+FULL OUTER JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour
+-- a week at a time, sorted: one resource's hours sit in a few row groups (zonemaps skip the rest)
+ORDER BY coalesce(c.resource_id, g.resource_id), g.host, coalesce(c.hour, g.hour);

@@ -83,6 +83,7 @@ class ResourceDetailScreen(DataScreen):
     SCOPE = "resource"
     TITLE = "Resource"
     BINDINGS = bindings("detail", "resource")
+    HAS_MORE = True  # facts and cost first, GPU hours and processes a moment later
 
     def __init__(self, resource_id: str) -> None:
         super().__init__()
@@ -102,7 +103,14 @@ class ResourceDetailScreen(DataScreen):
             yield ResultTable(id="resource-recs")
 
     def fetch(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters) -> Any:
-        return sd.resource_detail(cur, ctx, filters, self.resource_id)
+        return sd.resource_detail(cur, ctx, filters, self.resource_id, gpu=False)
+
+    def fetch_more(self, cur: duckdb.DuckDBPyConnection, ctx: sd.Context, filters: sd.Filters,
+                   first: Any) -> Any:
+        return sd.resource_gpu(cur, ctx, filters, first)
+
+    def show_more(self, result: Any) -> None:
+        self.show(result)
 
     def show(self, result: Any) -> None:
         detail: sd.ResourceDetail = result
@@ -135,7 +143,8 @@ class ResourceDetailScreen(DataScreen):
         lines.append(f"cost in range {fmt.money(cost)}  ·  {host}")
         self.query_one("#resource-facts", Static).update("\n".join(lines))
         self.query_one("#resource-strips", UtilStrips).show(
-            strips_from(detail.gpu_hours, filters, int(f.get("bin_hours", 1)), detail.cost_hours))
+            strips_from(detail.gpu_hours, filters, int(f.get("bin_hours", 1)), detail.cost_hours),
+            "… (reading GPU hours)" if f.get("partial") else "no GPU telemetry for this range")
         processes = self.query_one("#processes", ResultTable)
         processes.show(detail.processes, ["process", "command_line", "gpus", "hours_seen",
                                           "first_seen_at", "last_seen_at", "used_mem_max_mib"],
@@ -143,6 +152,7 @@ class ResourceDetailScreen(DataScreen):
         processes.display = bool(detail.processes.rows)
         self.query_one("#processes-title", Static).update(
             "Processes seen on its GPUs" if detail.processes.rows
+            else "Processes seen on its GPUs: …" if f.get("partial")
             else "Processes seen on its GPUs: none in this range")
         recs = self.query_one("#resource-recs", ResultTable)
         recs.show(detail.recommendations, ["id", "status", "monthly_saving_usd", "confidence",
