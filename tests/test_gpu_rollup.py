@@ -11,6 +11,7 @@ import pytest
 from aifinops.analysis.refresh import refresh
 from aifinops.config import Settings
 from aifinops.ingest.gpu_load import GpuLoad, GpuSettings, HostMapping, LoadReport
+from aifinops.ingest.loader import costs_insert_sql
 from aifinops.ingest.nvidia_smi import NvidiaSmiOptions, ingest_nvidia_smi
 from aifinops.store import Store, open_store, transaction
 
@@ -165,7 +166,9 @@ def add_cost(store: Store, resource: str, *, name: str | None = None, cost: floa
     }
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
-    store.conn.execute(f"INSERT INTO focus_costs ({names}) VALUES ({marks})", list(columns.values()))
+    store.conn.execute("CREATE OR REPLACE TEMP TABLE incoming AS FROM focus_costs LIMIT 0")
+    store.conn.execute(f"INSERT INTO incoming ({names}) VALUES ({marks})", list(columns.values()))
+    store.conn.execute(costs_insert_sql("FROM incoming"))
 
 
 def record_bill_load(store: Store) -> None:

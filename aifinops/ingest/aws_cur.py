@@ -15,7 +15,13 @@ import duckdb
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest import cur_discovery, cur_source
-from aifinops.ingest.loader import UnitResult, checksum_of, is_current, load_unit
+from aifinops.ingest.loader import (
+    UnitResult,
+    checksum_of,
+    costs_insert_sql,
+    is_current,
+    load_unit,
+)
 from aifinops.ingest.objects import ObjectSource, open_source
 from aifinops.ingest.tag_macros import install_tag_macros
 from aifinops.sqlfiles import read_sql
@@ -81,8 +87,8 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
     if len(flavours) > 1:
         raise InputError(unit.name, "mixes CUR 2.0 and legacy CUR files in one billing period")
     select = cur_source.source_sql(files)
-    insert_sql = (f"INSERT INTO focus_costs BY NAME SELECT * FROM (WITH cur_source AS ({select})\n"
-                  f"SELECT * FROM ({read_sql('ingest/cur_to_focus.sql')}))")
+    insert_sql = costs_insert_sql(f"WITH cur_source AS ({select})\n"
+                                  f"SELECT * FROM ({read_sql('ingest/cur_to_focus.sql')})")
     source_name = SOURCES[flavours.pop()]
     params: dict[str, object] = {"source": source_name}
     install_tag_macros(conn, settings)

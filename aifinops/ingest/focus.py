@@ -38,7 +38,13 @@ import duckdb
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest.aws_cur import IngestReport
-from aifinops.ingest.loader import UnitResult, checksum_of, is_current, load_unit
+from aifinops.ingest.loader import (
+    UnitResult,
+    checksum_of,
+    costs_insert_sql,
+    is_current,
+    load_unit,
+)
 from aifinops.ingest.objects import ObjectRef, ObjectSource, open_source
 from aifinops.ingest.tag_macros import install_tag_macros
 from aifinops.sqlfiles import read_sql, sql_path
@@ -587,9 +593,9 @@ def install_focus_macros(conn: duckdb.DuckDBPyConnection, settings: Settings) ->
 
 def insert_sql(files: Sequence[FocusFile], *, keep_extra: bool) -> str:
     union = "\nUNION ALL BY NAME\n".join(file_select(f) for f in files)
-    exclude = "" if keep_extra else " EXCLUDE (x_extra)"
-    return (f"INSERT INTO focus_costs BY NAME SELECT *{exclude} FROM "
-            f"(WITH focus_source AS ({union})\nSELECT * FROM ({read_sql('ingest/focus_to_costs.sql')}))")
+    replace = "" if keep_extra else " REPLACE (NULL AS x_extra)"
+    return costs_insert_sql(f"SELECT *{replace} FROM (WITH focus_source AS ({union})\n"
+                            f"SELECT * FROM ({read_sql('ingest/focus_to_costs.sql')}))")
 
 
 def ingest_focus(

@@ -35,7 +35,13 @@ from aifinops.ingest import gcp_files
 from aifinops.ingest.aws_cur import IngestReport
 from aifinops.ingest.focus import Coercion, Failure
 from aifinops.ingest.gcp_bigquery import BigQueryError, BillingExportReader, MonthState, TableInfo
-from aifinops.ingest.loader import UnitResult, checksum_of, is_current, load_unit
+from aifinops.ingest.loader import (
+    UnitResult,
+    checksum_of,
+    costs_insert_sql,
+    is_current,
+    load_unit,
+)
 from aifinops.ingest.objects import open_source
 from aifinops.ingest.tag_macros import install_tag_macros
 from aifinops.sqlfiles import read_sql
@@ -121,8 +127,8 @@ def first_month(*, since: date | None, lookback_months: int, now: datetime) -> s
 
 
 def _insert_sql(select: str) -> str:
-    return (f"INSERT INTO focus_costs BY NAME SELECT * FROM (WITH gcp_source AS ({select})\n"
-            f"SELECT * FROM ({read_sql('ingest/gcp_to_focus.sql')}))")
+    return costs_insert_sql(f"WITH gcp_source AS ({select})\n"
+                            f"SELECT * FROM ({read_sql('ingest/gcp_to_focus.sql')})")
 
 
 def _install_macros(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:

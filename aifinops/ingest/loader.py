@@ -1,5 +1,9 @@
 """The one way cost rows enter `focus_costs`: a transaction per load unit that replaces periods.
 
+Rows are stored in `focus_costs_data` (the view `focus_costs` decodes them): writers hand over
+full FOCUS rows and `costs_insert_sql` folds the constant and rarely filled columns into
+x_sparse through `sql/ingest/focus_costs_encode.sql`.
+
 Rows are inserted under a fresh load id, the (source key, billing period) pairs they cover are
 read back, checked, and every older row of those pairs is deleted, all before COMMIT. A crash or
 a bad file rolls back to exactly the database that was there; loading the same files twice leaves
@@ -48,6 +52,12 @@ class UnitResult:
         return sum(p.rows for p in self.periods)
 
 
+def costs_insert_sql(rows_sql: str) -> str:
+    """INSERT of `rows_sql` (a SELECT of every focus_costs column) into focus_costs_data."""
+    return (f"INSERT INTO focus_costs_data BY NAME WITH focus_rows AS ({rows_sql})\n"
+            f"{read_sql('ingest/focus_costs_encode.sql')}")
+
+
 def checksum_of(parts: list[tuple[str, str]]) -> str:
     import hashlib
 
@@ -65,7 +75,7 @@ def is_current(conn: duckdb.DuckDBPyConnection, unit: str, checksum: str) -> boo
     ).fetchone()
     if row is None or row[1] != checksum:
         return False
-    still = conn.execute("select 1 from focus_costs where x_load_id = ? limit 1", [row[0]]).fetchone()
+    still = conn.execute("select 1 from focus_costs_data where x_load_id = ? limit 1", [row[0]]).fetchone()
     return still is not None
 
 
@@ -80,7 +90,8 @@ def load_unit(
     insert_sql: str,
     params: dict[str, Any],
 ) -> UnitResult:
-    """Run `insert_sql` (which must tag rows with $load_id) as one replacing transaction."""
+    """Run `insert_sql` (from `costs_insert_sql`, rows tagged with $load_id) as one replacing
+    transaction."""
     conn = store.conn
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -99,7 +110,7 @@ def load_unit(
                     where="column BillingCurrency",
                 )
             deleted = conn.execute(
-                "delete from focus_costs where x_source_key = ? and x_billing_period = ? "
+                "delete from focus_costs_data where x_source_key = ? and x_billing_period = ? "
                 "and x_load_id <> ?",
                 [source_key, period, load_id],
             ).fetchone()

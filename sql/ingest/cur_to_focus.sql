@@ -155,7 +155,8 @@ SELECT
     g.gpu_model                                           AS x_gpu_model,
     tag_model(s.resource_tags)                            AS x_model,
     tag_team(s.resource_tags)                             AS x_team,
-    tag_env(s.resource_tags)                              AS x_env
+    tag_env(s.resource_tags)                              AS x_env,
+    NULL                                                  AS x_extra
 FROM src AS s
 LEFT JOIN ref_aws_services AS svc ON svc.product_code = s.line_item_product_code
 LEFT JOIN ref_gpu_instance_types AS g ON g.provider = 'aws' AND g.instance_type = s.instance_type

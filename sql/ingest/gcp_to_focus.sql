@@ -127,7 +127,8 @@ SELECT
     coalesce(gpu.gpu_model, t.sku_gpu_model)                     AS x_gpu_model,
     tag_model(t.tag_map)                                         AS x_model,
     tag_team(t.tag_map)                                          AS x_team,
-    tag_env(t.tag_map)                                           AS x_env
+    tag_env(t.tag_map)                                           AS x_env,
+    NULL                                                         AS x_extra
 FROM typed AS t
 LEFT JOIN ref_gcp_services AS svc ON svc.service_description = t.service_description
 LEFT JOIN ref_gpu_instance_types AS gpu ON gpu.provider = 'gcp' AND gpu.instance_type = t.machine_type
