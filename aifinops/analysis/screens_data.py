@@ -453,9 +453,7 @@ def model_detail(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters,
                   else "daily_cost")
     if _gpu_ready(ctx):
         set_variables(cur, {"tui_resources": ids})
-        cur.execute(with_flags(read_sql("tui/resource_hours.sql"),
-                               {"wanted": True, "narrowed": filters.narrowed}))
-        resources = fetch(cur, "model_resources")
+        resources = fetch(cur, "model_resources", {"narrowed": filters.narrowed})
         hosted = [r["resource_id"] for r in resources.records() if r.get("host")]
         set_variables(cur, {"tui_resources": hosted[:MAX_STRIP_HOSTS],
                             "tui_per_gpu": len(hosted) <= PER_GPU_UP_TO_HOSTS,
