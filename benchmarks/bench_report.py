@@ -89,6 +89,7 @@ def measure(step: str, db: Path, period: str | None, out: Path) -> dict[str, Any
 
 def prepare(db: Path | None) -> Path:
     """A migrated copy of --db, or the demo world built into bench-data/."""
+    from aifinops.analysis.refresh import refresh
     from aifinops.config import load_settings
     from aifinops.demo.build import build_demo
     from aifinops.store import open_store
@@ -102,8 +103,9 @@ def prepare(db: Path | None) -> Path:
         return target
     target = data / f"report-{db.stem}.duckdb"
     shutil.copy(db, target)
-    with open_store(load_settings(db=target, config=config)):
-        pass  # applies the migrations this checkout has
+    settings = load_settings(db=target, config=config)
+    with open_store(settings) as store:  # applies the migrations this checkout has
+        refresh(store, settings)  # an upgrade can leave rollups to rebuild
     return target
 
 
