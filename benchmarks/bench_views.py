@@ -124,6 +124,9 @@ def do_refresh(settings: Any, name: str) -> dict[str, Any]:
                                "bench")
                 start = datetime(2026, 11, 20, 10, tzinfo=UTC)
                 set_range(conn, start, start + timedelta(hours=1), 60)
+                conn.execute(  # this step's samples from an earlier run: replaced, not doubled
+                    "delete from gpu_samples where source = 'bench' and interval_s = 60 "
+                    "and ts >= getvariable('bench_from') and ts < getvariable('bench_to')")
                 conn.execute(
                     (HERE / "sql" / "bench_gpu_samples.sql").read_text()
                     .replace("FROM bench_gpu_fleet AS f,",
