@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from aifinops.errors import InputError
-from aifinops.sqlfiles import sql_path
+from aifinops.sqlfiles import read_sql, sql_path
 
 CUR2 = "cur2"
 LEGACY = "legacy"
@@ -185,7 +185,24 @@ def file_select(file: CurFile) -> str:
 
 
 def source_sql(files: list[CurFile]) -> str:
-    return "\nUNION ALL BY NAME\n".join(file_select(f) for f in files)
+    """`cur_source` for the mapping: every file's rows plus the columns read from their tags.
+
+    Parquet reads the tag column a second time (cheap: one column) to work out each distinct
+    map once; per row, that is a hash join instead of twenty-odd map lookups and a JSON dump.
+    """
+    union = "\nUNION ALL BY NAME\n".join(file_select(f) for f in files)
+    tag_columns = read_sql("ingest/cur_tag_columns.sql")
+    if any(f.container != "parquet" for f in files):
+        return (f"SELECT * EXCLUDE (m) FROM (WITH tag_maps AS (SELECT *, resource_tags AS m "
+                f"FROM ({union}))\n{tag_columns})")
+    maps = "\nUNION ALL\n".join(
+        f"SELECT {_column_expr(f, _TAGS)} AS m FROM {_read(f)}" for f in files)
+    return (f"SELECT c.*, t.* EXCLUDE (m) FROM ({union}) AS c\n"
+            f"LEFT JOIN (WITH tag_maps AS (SELECT DISTINCT m FROM ({maps}))\n{tag_columns}) AS t\n"
+            "ON c.resource_tags = t.m")
+
+
+_TAGS = CurColumn("resource_tags", "MAP(VARCHAR, VARCHAR)", False, ())
 
 
 def diagnose(conn: duckdb.DuckDBPyConnection, files: list[CurFile]) -> InputError | None:

@@ -1,7 +1,7 @@
 -- AWS CUR (2.0 or legacy, already renamed to CUR 2.0 column names in the relation `cur_source`)
--- → FOCUS 1.2 rows of focus_costs. Parameters: $load_id, $source. The macros tag_model(m),
--- tag_team(m), tag_env(m), tag_name(m) pick the first configured tag key present in a tag map
--- (created per load from aifinops.toml by aifinops.ingest.tag_macros).
+-- → FOCUS 1.2 rows of focus_costs. Parameters: $load_id, $source. The tags' JSON and the
+-- configured model/team/env/name tags come with each row as x_tags_json, x_tag_model …
+-- (sql/ingest/cur_tag_columns.sql, added by aifinops.ingest.cur_source).
 --
 -- EffectiveCost is AWS's own amortisation CASE (CID summary_view.sql, focus_converters aws.md):
 -- Savings Plan covered usage costs its SP effective cost, the negation rows cancel the on-demand
@@ -123,7 +123,7 @@ SELECT
     nullif(s.product_region_code, '')                     AS RegionId,
     nullif(s.product_region_code, '')                     AS RegionName,
     s.resource_id                                         AS ResourceId,
-    coalesce(tag_name(s.resource_tags), regexp_extract(s.resource_id, '([^/:]+)$', 1)) AS ResourceName,
+    coalesce(s.x_tag_name, regexp_extract(s.resource_id, '([^/:]+)$', 1)) AS ResourceName,
     CASE
         WHEN s.resource_id IS NULL THEN NULL
         WHEN s.resource_id LIKE 'i-%' THEN 'Instance'
@@ -141,7 +141,7 @@ SELECT
     nullif(s.line_item_usage_account_id, '')              AS SubAccountId,
     nullif(s.line_item_usage_account_name, '')            AS SubAccountName,
     NULL                                                  AS SubAccountType,
-    CASE WHEN s.resource_tags IS NULL THEN NULL ELSE to_json(s.resource_tags) END AS Tags,
+    s.x_tags_json AS Tags,
     -- aifinops extensions
     $source                                               AS x_source,
     'aws:' || s.bill_payer_account_id                     AS x_source_key,
@@ -153,9 +153,9 @@ SELECT
     s.instance_type                                       AS x_instance_type,
     g.gpu_count                                           AS x_gpu_count,
     g.gpu_model                                           AS x_gpu_model,
-    tag_model(s.resource_tags)                            AS x_model,
-    tag_team(s.resource_tags)                             AS x_team,
-    tag_env(s.resource_tags)                              AS x_env,
+    s.x_tag_model                            AS x_model,
+    s.x_tag_team                             AS x_team,
+    s.x_tag_env                              AS x_env,
     NULL                                                  AS x_extra
 FROM src AS s
 LEFT JOIN ref_aws_services AS svc ON svc.product_code = s.line_item_product_code
