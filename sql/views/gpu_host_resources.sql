@@ -12,6 +12,12 @@ WITH resources AS (  -- from the daily rollup, not the raw rows: ResourceName is
     FROM cost_daily_rollup
     WHERE ResourceId IS NOT NULL
     GROUP BY ResourceId
+), keyed AS (  -- the parts the routes below compare, so each route is an equality (hash) join
+    SELECT *,
+           nullif(regexp_extract(resource_id, '/([^/]+)$', 1), '')           AS last_part,
+           nullif(regexp_extract(resource_id, '/instances/([^/]+)$', 1), '') AS instance_part,
+           lower(resource_name)                                               AS name_lc
+    FROM resources
 ),
 hosts AS (
     SELECT host, instance_id, resource_id, provider, source,
@@ -19,17 +25,31 @@ hosts AS (
            coalesce(resource_id, instance_id) AS given_id
     FROM gpu_hosts
 ),
-matches AS (
+matches AS (  -- the given id is the ResourceId, or its last path part (an ARN's or URI's)
     SELECT h.host, r.resource_id, 1 AS priority, h.source AS matched_by
-    FROM hosts h JOIN resources r
-      ON r.resource_id = h.given_id OR r.resource_id LIKE '%/' || h.given_id
+    FROM hosts h JOIN keyed r ON r.resource_id = h.given_id
+    UNION ALL
+    SELECT h.host, r.resource_id, 1, h.source
+    FROM hosts h JOIN keyed r ON r.last_part = h.given_id
+    WHERE r.resource_id <> h.given_id
+    UNION ALL
+    SELECT h.host, r.resource_id, 1, h.source  -- a given id with a slash in it
+    FROM (SELECT * FROM hosts WHERE given_id LIKE '%/%') h
+    JOIN keyed r ON r.resource_id LIKE '%/' || h.given_id
     UNION ALL
     SELECT h.host, r.resource_id, 2, 'name_tag'
-    FROM hosts h JOIN resources r ON r.name_tag IN (h.host_lc, h.short_lc)
+    FROM hosts h JOIN keyed r ON r.name_tag = h.host_lc
+    UNION ALL
+    SELECT h.host, r.resource_id, 2, 'name_tag'
+    FROM hosts h JOIN keyed r ON r.name_tag = h.short_lc
+    WHERE h.short_lc <> h.host_lc
     UNION ALL
     SELECT h.host, r.resource_id, 3, 'instance_name'
-    FROM hosts h JOIN resources r
-      ON lower(r.resource_name) = h.short_lc OR r.resource_id LIKE '%/instances/' || h.short_lc
+    FROM hosts h JOIN keyed r ON r.name_lc = h.short_lc
+    UNION ALL
+    SELECT h.host, r.resource_id, 3, 'instance_name'
+    FROM hosts h JOIN keyed r ON r.instance_part = h.short_lc
+    WHERE r.name_lc IS DISTINCT FROM h.short_lc
 ),
 best AS (
     SELECT host, arg_min(resource_id, priority) AS resource_id, arg_min(matched_by, priority) AS matched_by
