@@ -34,7 +34,7 @@ ROLLUP_TABLES = ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state", "res
                  "resource_hourly_rollup", "resource_daily_rollup", "model_cost_daily",
                  "refresh_state")
 BATCH_DAYS = 7  # touched days rebuilt together in the resource rollups
-# Rebuilt in this order: each reads only the ones before it (and the source tables).
+# What views read instead of raw rows (docs/views.md says which feeds which view).
 MATERIALISED = ("cost_daily_attributed", "gpu_host_daily", "resource_hourly_rollup",
                 "resource_daily_rollup", "model_cost_daily")
 
