@@ -191,3 +191,28 @@ def test_untouched_days_are_not_rebuilt(tmp_path: Path) -> None:
         refresh(store, settings, full=True)
         for table in marks:
             assert october(table) == before[table], table
+
+
+def test_restatement_rebuilds_only_the_days_it_changes(tmp_path: Path) -> None:
+    """AWS restates November, adding a day and leaving 11-02 as it was: the period's rollups are
+    rebuilt, but downstream only 11-03 is (11-02's marked row keeps its mark)."""
+    store, settings = world(tmp_path)
+    with store:
+        store.conn.execute("update cost_daily_attributed set cost = cost + 1000 "
+                           "where day = '2026-11-02' and resource_id = 'i-0aaa'")
+        bill(tmp_path / "cur")
+        write_cur2_parquet(cur2_layout(tmp_path / "cur", "2026-11"), [
+            *hours("2026-11-02", "i-0aaa", 1.5, "gpu-a", user_model="llama"),
+            *hours("2026-11-02", "i-0bbb", 2.0, "gpu-b"),
+            *hours("2026-11-03", "i-0aaa", 1.5, "gpu-a", user_model="llama"),
+        ])
+        ingest_aws_cur(store, str(tmp_path / "cur"), settings=settings)
+        report = refresh(store, settings)
+        assert report.rebuilt == [("aws:111122223333", "2026-11")]
+        assert report.touched["cost_days"] == 1 and report.touched["resource_days"] == 1
+        marked = store.conn.execute("select sum(cost) from cost_daily where day = '2026-11-02' "
+                                    "and resource_id = 'i-0aaa'").fetchone()
+        assert marked == (pytest.approx(1000 + 24 * 1.5),)
+        store.conn.execute("update cost_daily_attributed set cost = cost - 1000 "
+                           "where day = '2026-11-02' and resource_id = 'i-0aaa'")
+        assert_same_as_full(store, settings)

@@ -5,7 +5,8 @@ bill-to-telemetry join at query time, so they answer in milliseconds on a 10-mil
 with tens of millions of GPU samples. Each refresh rebuilds only:
 
 - the billing periods whose load changed (new, restated or removed: the `loads` ledger against
-  `rollup_state`), and the days those periods cover;
+  `rollup_state`), and downstream only the days (and GPU resource-days) whose rows differ from
+  before the rebuild (fingerprints per day: a restatement that changes a week rebuilds a week);
 - the host-days that GPU loads wrote since the last refresh (gpu_hourly rows carry the load id
   that last recomputed them; `refresh_state` keeps the watermark);
 - the resources whose attribution changed (rules are data: editing aifinops.toml and refreshing
@@ -103,23 +104,25 @@ def _rebuild_periods(conn: duckdb.DuckDBPyConnection, report: RefreshReport) -> 
     """Rebuild the daily and hourly cost rollups of each changed (source key, period)."""
     t = time.perf_counter()
     changes = conn.execute(read_sql("refresh/rollup_changes.sql")).fetchall()
+    if changes:
+        conn.execute(read_sql("refresh/period_fingerprints.sql"))
     for source_key, period, load_id in changes:
         key = {"source_key": source_key, "period": period}
         conn.execute("set variable refresh_source_key = ?", [source_key])
         conn.execute("set variable refresh_period = ?", [period])
-        conn.execute(read_sql("refresh/period_days.sql"))  # the days it had
+        conn.execute(read_sql("refresh/period_before.sql"))
         for table in ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state"):
             conn.execute(f"delete from {table} where x_source_key = $source_key "
                          "and x_billing_period = $period", key)
         if load_id is None:
             report.removed.append((source_key, period))
-            continue
-        conn.execute(read_sql("refresh/cost_daily_rollup.sql"), key)
-        conn.execute(read_sql("refresh/cost_hourly_rollup.sql"), key)
-        conn.execute(read_sql("refresh/period_days.sql"))  # the days it has now
-        conn.execute("insert into rollup_state values (?, ?, ?, current_timestamp)",
-                     [source_key, period, load_id])
-        report.rebuilt.append((source_key, period))
+        else:
+            conn.execute(read_sql("refresh/cost_daily_rollup.sql"), key)
+            conn.execute(read_sql("refresh/cost_hourly_rollup.sql"), key)
+            conn.execute("insert into rollup_state values (?, ?, ?, current_timestamp)",
+                         [source_key, period, load_id])
+            report.rebuilt.append((source_key, period))
+        conn.execute(read_sql("refresh/period_changes.sql"))  # only what differs goes downstream
     report.steps["cost periods"] = time.perf_counter() - t
 
 
