@@ -61,7 +61,7 @@ def test_query_errors(db: Path, cur: Path) -> None:
     run("--db", str(db), "ingest", "aws-cur", str(cur))
     code, _, err = run("--db", str(db), "query", "select nope from focus_costs")
     assert code == 1 and err.startswith("error: ") and "nope" in err and "Traceback" not in err
-    code, _, err = run("--db", str(db), "query", "delete from focus_costs")
+    code, _, err = run("--db", str(db), "query", "delete from focus_costs_data")
     assert code == 1 and "read-only" in err
     code, out, _ = run("--db", str(db), "query", "select count(*) as n from focus_costs")
     assert "2" in out
