@@ -128,8 +128,9 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         text = str(exc)
         if "lock" in text.lower():
             raise StoreLockedError(
-                f"{path} is in use by another aifinops process (a sync or ingest holds the write "
-                "lock); try again when it finishes"
+                f"{path} is in use by another process (an ingest or sync writing, or the app "
+                "or the duckdb CLI reading it; the app lets go after 20 s idle); try again when "
+                "it finishes"
             ) from exc
         raise AifinopsError(f"cannot open database {path}: {text}") from exc
 

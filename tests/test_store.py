@@ -73,7 +73,7 @@ def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreLockedError, match="in use by another aifinops process"):
+        with pytest.raises(StoreLockedError, match="in use by another process"):
             store.open_store(load_settings(db=path))
     finally:
         holder.kill()

@@ -230,6 +230,42 @@ def test_two_syncs_never_run_at_once(tmp_path: Path) -> None:
     assert code == EXIT_OK, err
 
 
+def hold_open(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process reading the database (as the app or the duckdb CLI would)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"c = duckdb.connect({str(db)!r}, read_only=True)\n"
+         f"print('open', flush=True); time.sleep({seconds}); c.close()"],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def test_sync_waits_for_a_reader_then_gives_up_clearly(tmp_path: Path) -> None:
+    sources = f"""
+        [[sync.sources]]
+        type = "aws-cur"
+        uri = "{SAMPLE / 'aws' / 'cur2'}"
+    """
+    config = write_config(tmp_path, "report_formats = []\nlock_wait_s = 0", sources)
+    assert run(config)[0] == EXIT_OK
+    db = tmp_path / "costs.duckdb"
+    holder = hold_open(db, 30)
+    try:
+        code, _, err = run(config)
+        assert code == EXIT_LOCKED
+        assert "is in use by another process" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    patient = write_config(tmp_path, "report_formats = []\nlock_wait_s = 30", sources)
+    holder = hold_open(db, 1.5)  # lets go while the sync waits
+    code, _, err = run(patient)
+    holder.wait()
+    assert code == EXIT_OK, err
+    assert query(db, "select count(*) from sync_runs") == [(2,)]
+
+
 @pytest.mark.parametrize(("sources", "message"), [
     ('[[sync.sources]]\ntype = "s3"\n', "type must be one of aws-cur"),
     ('[[sync.sources]]\ntype = "aws-cur"\n', "#1 in .* \\(aws-cur\\): uri is required"),

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from aifinops.commands.base import CliState, cli, friendly_errors, state
 from aifinops.commands.report import print_written
+from aifinops.errors import StoreLockedError
 from aifinops.sync.lock import SyncLockedError
 from aifinops.sync.runner import EXIT_LOCKED, SyncResult, run_sync
 from aifinops.sync.sources import SourceOutcome
@@ -24,7 +25,8 @@ def sync(ctx: click.Context, no_reports: bool) -> None:
 
     Exit status: 0 all well; 2 an alert (a budget breach, or a new recommendation saving at
     least [sync] alert_new_saving_usd a month); 3 a source failed (the others were loaded);
-    75 another sync is running (nothing was done); 1 any other error.
+    75 another sync is running, or another process held the database longer than [sync]
+    lock_wait_s (nothing was done); 1 any other error.
     """
     st = state(ctx)
     settings = st.settings()
@@ -39,7 +41,7 @@ def sync(ctx: click.Context, no_reports: bool) -> None:
 
     try:
         result = run_sync(settings, write_reports_now=not no_reports, on_source=progress)
-    except SyncLockedError as exc:
+    except (SyncLockedError, StoreLockedError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     print_summary(st, result)

@@ -53,6 +53,7 @@ class SyncConfig:
     report_period: str | None
     alert_new_saving_usd: float | None
     alert_on_budget: str
+    lock_wait_s: float = 60.0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -110,7 +111,7 @@ def load_sync_config(settings: Settings) -> SyncConfig:
     section = settings.section("sync")
     where = f"[sync] in {settings.config_path}"
     known = {"sources", "report_formats", "report_dir", "report_period", "alert_new_saving_usd",
-             "alert_on_budget"}
+             "alert_on_budget", "lock_wait_s"}
     for key in section:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
@@ -136,7 +137,10 @@ def load_sync_config(settings: Settings) -> SyncConfig:
     period = section.get("report_period")
     if period is not None and not isinstance(period, str):
         raise ConfigError(f"{where}: report_period must be a string such as \"7d\"")
-    return SyncConfig(sources=sources, report_formats=formats,
+    wait = section.get("lock_wait_s", 60)
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+        raise ConfigError(f"{where}: lock_wait_s must be a non-negative number of seconds")
+    return SyncConfig(sources=sources, lock_wait_s=float(wait), report_formats=formats,
                       report_dir=Path(_resolve(settings, report_dir_raw)),
                       report_period=period,
                       alert_new_saving_usd=None if saving is None else float(saving),

@@ -2,7 +2,8 @@
 
 The exit code is the alert channel for cron and CI: 0 all well, 2 an alert (a budget breach or a
 new recommendation worth at least `alert_new_saving_usd` a month), 3 a source failed (the others
-were loaded; alerts are still reported), 75 another sync holds the lock (EX_TEMPFAIL: try later).
+were loaded; alerts are still reported), 75 another sync holds the lock, or another process held
+the database past `lock_wait_s` (EX_TEMPFAIL: try later).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aifinops.analysis.pipeline import refresh_and_recommend
 from aifinops.analysis.recommend import RunReport
 from aifinops.analysis.refresh import RefreshReport
 from aifinops.config import Settings
+from aifinops.errors import StoreLockedError
 from aifinops.reports.data import ReportData, build_report, data_as_of
 from aifinops.reports.write import ReportResult, write_reports
 from aifinops.sqlfiles import read_sql
@@ -31,6 +33,7 @@ EXIT_OK = 0
 EXIT_ALERT = 2
 EXIT_SOURCE_FAILED = 3
 EXIT_LOCKED = 75
+LOCK_POLL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def run_sync(settings: Settings, *, write_reports_now: bool = True,
     config = load_sync_config(settings)
     started = time.perf_counter()
     result = SyncResult(config, datetime.now(UTC))
-    with SyncLock(lock_path(settings.db_path)), open_store(settings) as store:
+    with SyncLock(lock_path(settings.db_path)), _open_waiting(settings, config) as store:
         before = _rec_states(store.conn)
         for spec in config.sources:
             outcome = load_source(store, settings, spec)
@@ -131,6 +134,19 @@ def run_sync(settings: Settings, *, write_reports_now: bool = True,
         result.seconds = time.perf_counter() - started
         _record(store.conn, result)
     return result
+
+
+def _open_waiting(settings: Settings, config: SyncConfig) -> Store:
+    """The store for writing, waiting up to `lock_wait_s` while another process holds the file
+    (the app reading lets go within seconds of going idle; a manual ingest finishes)."""
+    deadline = time.monotonic() + config.lock_wait_s
+    while True:
+        try:
+            return open_store(settings)
+        except StoreLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(min(LOCK_POLL_S, max(0.0, deadline - time.monotonic())))
 
 
 def _report(store: Store, settings: Settings, config: SyncConfig, result: SyncResult,
