@@ -42,8 +42,10 @@ from aifinops.ingest.loader import (
     UnitResult,
     checksum_of,
     costs_insert_sql,
+    first_line,
     is_current,
     load_unit,
+    unordered_inserts,
 )
 from aifinops.ingest.objects import ObjectRef, ObjectSource, open_source
 from aifinops.ingest.tag_macros import install_tag_macros
@@ -526,7 +528,7 @@ def measure_file(conn: duckdb.DuckDBPyConnection, file: FocusFile) -> tuple[int,
     try:
         row = conn.execute(f"SELECT {', '.join(selects)} FROM {_read_fn(file)}").fetchone()
     except duckdb.Error as exc:
-        raise InputError(file.uri, f"cannot be read: {_first_line(exc)}") from exc
+        raise InputError(file.uri, f"cannot be read: {first_line(exc)}") from exc
     assert row is not None
     total = int(row[0])
     found: list[Coercion] = []
@@ -651,18 +653,16 @@ def ingest_focus(
     params: dict[str, object] = {"default_provider": defaults.provider,
                                  "default_account": defaults.account,
                                  "default_currency": defaults.currency}
-    preserve = _ingest_settings(conn)
     try:
-        result = load_unit(store, source=SOURCE, unit=unit_id, uri=source.root_uri,
-                           files=[r.uri for r in refs], checksum=checksum,
-                           insert_sql=insert_sql(files, keep_extra=keep_extra), params=params)
+        with unordered_inserts(conn):
+            result = load_unit(store, source=SOURCE, unit=unit_id, uri=source.root_uri,
+                               files=[r.uri for r in refs], checksum=checksum,
+                               insert_sql=insert_sql(files, keep_extra=keep_extra), params=params)
     except AifinopsError:
         raise
     except duckdb.Error as exc:
         names = ", ".join(f.uri for f in files[:3]) + (" …" if len(files) > 3 else "")
-        raise InputError(names, f"could not be loaded: {_first_line(exc)}") from exc
-    finally:
-        _restore_settings(conn, preserve)
+        raise InputError(names, f"could not be loaded: {first_line(exc)}") from exc
     result.unit = source.root_uri
     report.units.append(result)
     return report
@@ -691,17 +691,4 @@ def ingest_focus_paths(
     return batch
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
-
-def _ingest_settings(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Bulk loads need no row order: faster and far less memory (measured in DESIGN.md)."""
-    row = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
-    conn.execute("set preserve_insertion_order = false")
-    return bool(row[0]) if row else True
-
-
-def _restore_settings(conn: duckdb.DuckDBPyConnection, preserve: bool) -> None:
-    conn.execute(f"set preserve_insertion_order = {str(preserve).lower()}")

@@ -39,8 +39,11 @@ from aifinops.ingest.loader import (
     UnitResult,
     checksum_of,
     costs_insert_sql,
+    first_line,
+    is_conversion,
     is_current,
     load_unit,
+    unordered_inserts,
 )
 from aifinops.ingest.objects import open_source
 from aifinops.ingest.tag_macros import install_tag_macros
@@ -139,21 +142,18 @@ def _install_macros(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None
 def _load(store: Store, *, unit: str, uri: str, files: list[str], checksum: str,
           gfiles: list[gcp_files.GcpFile]) -> UnitResult:
     conn = store.conn
-    preserve = _ingest_settings(conn)
     try:
-        return load_unit(store, source=SOURCE, unit=unit, uri=uri, files=files, checksum=checksum,
-                         insert_sql=_insert_sql(gcp_files.source_sql(gfiles)),
-                         params={"source": SOURCE})
+        with unordered_inserts(conn):
+            return load_unit(store, source=SOURCE, unit=unit, uri=uri, files=files,
+                             checksum=checksum, insert_sql=_insert_sql(gcp_files.source_sql(gfiles)),
+                             params={"source": SOURCE})
     except AifinopsError:
         raise
     except duckdb.Error as exc:
-        if isinstance(exc, duckdb.ConversionException) or "Conversion Error" in str(exc):
-            diagnosis = gcp_files.diagnose(conn, gfiles)
-            if diagnosis is not None:
-                raise diagnosis from exc
-        raise InputError(uri, f"could not be loaded: {_first_line(exc)}") from exc
-    finally:
-        _restore_settings(conn, preserve)
+        diagnosis = gcp_files.diagnose(conn, gfiles) if is_conversion(exc) else None
+        if diagnosis is not None:
+            raise diagnosis from exc
+        raise InputError(uri, f"could not be loaded: {first_line(exc)}") from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,17 +339,4 @@ def ingest_gcp_sources(
     return batch
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
-
-def _ingest_settings(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Bulk loads need no row order: faster and far less memory (measured in DESIGN.md)."""
-    row = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
-    conn.execute("set preserve_insertion_order = false")
-    return bool(row[0]) if row else True
-
-
-def _restore_settings(conn: duckdb.DuckDBPyConnection, preserve: bool) -> None:
-    conn.execute(f"set preserve_insertion_order = {str(preserve).lower()}")

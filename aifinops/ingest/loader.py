@@ -13,6 +13,8 @@ the same rows; a restated period replaces the old one.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -129,3 +131,26 @@ def load_unit(
             )
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an error (DuckDB appends query context users cannot act on)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def is_conversion(exc: duckdb.Error) -> bool:
+    return isinstance(exc, duckdb.ConversionException) or "Conversion Error" in str(exc)
+
+
+@contextmanager
+def unordered_inserts(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Bulk loads need no row order: ~25% faster and far less memory (measured in DESIGN.md).
+    The session's own setting is put back afterwards, whatever happens."""
+    row = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
+    conn.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        preserve = bool(row[0]) if row else True
+        conn.execute(f"set preserve_insertion_order = {str(preserve).lower()}")
