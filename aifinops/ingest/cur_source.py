@@ -10,9 +10,7 @@ error names the file and the column, not the union of a month.
 from __future__ import annotations
 
 import csv
-import gzip
 import re
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from aifinops.errors import InputError
+from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql, sql_literal
 from aifinops.sqlfiles import read_sql, sql_path
 
 CUR2 = "cur2"
@@ -64,29 +63,12 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _csv_header(path: Path, uri: str) -> list[str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
-            first = handle.readline()
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        raise InputError(uri, f"cannot read the file as gzipped CSV text: {exc}") from exc
-    if not first.strip():
-        raise InputError(uri, "empty file: expected a CUR header line", where="line 1")
-    return next(csv.reader([first]))
 
 
 def _read_fn(path: Path, container: str, header: list[str] | None = None) -> str:
     if container == "parquet":
-        return f"read_parquet({_literal(str(path))})"
-    columns = ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in header or [])
-    return (f"read_csv({_literal(str(path))}, header = true, columns = {{{columns}}}, "
-            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            "compression = 'auto', null_padding = false)")
+        return f"read_parquet({sql_literal(str(path))})"
+    return read_csv_sql(path, header or [])
 
 
 def _read(file: CurFile) -> str:
@@ -95,11 +77,7 @@ def _read(file: CurFile) -> str:
 
 def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> CurFile:
     """Work out the flavour of one file and map its columns; fail with the file's name."""
-    if path.stat().st_size == 0:
-        raise InputError(uri, "empty file (0 bytes): expected a CUR parquet or CSV file")
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic == b"PAR1":
+    if is_parquet(path, uri, "a CUR parquet or CSV file"):
         container = "parquet"
         try:
             described = conn.execute(
@@ -110,7 +88,7 @@ def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> CurFi
         header = list(types)
     else:
         container = "csv"
-        header = _csv_header(path, uri)
+        header = csv_header(path, uri, "a CUR header line")
         types = {name: "VARCHAR" for name in header}
     squashed = {squash(h): h for h in header}
     if "lineitemlineitemtype" not in squashed and "lineitemunblendedcost" not in squashed:
@@ -162,7 +140,7 @@ def _column_expr(file: CurFile, col: CurColumn) -> str:
         if not file.tag_columns:
             return "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
         entries = ", ".join(
-            f"{{'key': {_literal(key)}, 'value': {_quote(src)}}}"
+            f"{{'key': {sql_literal(key)}, 'value': {_quote(src)}}}"
             for key, src in sorted(file.tag_columns.items())
         )
         return f"map_from_entries(list_filter([{entries}], lambda e: coalesce(e.value, '') <> ''))"

@@ -24,10 +24,8 @@ otherwise they are dropped and the report says which.
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 import re
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +36,7 @@ import duckdb
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest.aws_cur import IngestReport
+from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql, sql_literal
 from aifinops.ingest.loader import (
     UnitResult,
     checksum_of,
@@ -191,9 +190,6 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 # ---------------------------------------------------------------------------------------------
 # Finding the files of one path
@@ -268,44 +264,26 @@ def _manifest_time(source: ObjectSource, ref: ObjectRef) -> str | None:
 # Reading one file
 
 
-def _csv_header(path: Path, uri: str) -> list[str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
-            first = handle.readline()
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        raise InputError(uri, f"cannot read the file as CSV text: {exc}") from exc
-    if not first.strip():
-        raise InputError(uri, "empty file: expected a FOCUS header line", where="line 1")
-    return [h.strip() for h in next(csv.reader([first]))]
-
 
 def _read_fn(file: FocusFile) -> str:
-    path = _literal(str(file.path))
     if file.container == "parquet":
-        return f"read_parquet({path})"
-    columns = ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in file.types)
-    return (f"read_csv({path}, header = true, columns = {{{columns}}}, auto_detect = false, "
-            "delim = ',', quote = '\"', escape = '\"', compression = 'auto', null_padding = true)")
+        return f"read_parquet({sql_literal(str(file.path))})"
+    return read_csv_sql(file.path, list(file.types), null_padding=True)
 
 
 def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> FocusFile:
     """Map one file's columns to FOCUS 1.2 names; fail with the file's name if it is not FOCUS."""
-    if path.stat().st_size == 0:
-        raise InputError(uri, "empty file (0 bytes): expected a FOCUS CSV or parquet file")
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic == b"PAR1":
+    if is_parquet(path, uri, "a FOCUS CSV or parquet file"):
         container = "parquet"
         try:
             described = conn.execute(
-                f"describe select * from read_parquet({_literal(str(path))})").fetchall()
+                f"describe select * from read_parquet({sql_literal(str(path))})").fetchall()
         except duckdb.Error as exc:
             raise InputError(uri, f"cannot read parquet: {exc}") from exc
         types = {str(row[0]): str(row[1]) for row in described}
     else:
         container = "csv"
-        types = {name: "VARCHAR" for name in _csv_header(path, uri)}
+        types = {name: "VARCHAR" for name in csv_header(path, uri, "a FOCUS header line")}
     by_squash: dict[str, str] = {}
     for name in types:
         by_squash.setdefault(squash(name), name)
@@ -385,9 +363,9 @@ def _enum_expr(column: str) -> str:
     """Canonical spelling of an enumerated column (a fast path for values already canonical)."""
     spellings = focus_values()[column]
     ref = _quote(column)
-    fast = ", ".join(_literal(v) for v in canonical_values(column))
-    whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in sorted(spellings.items()))
-    fallback = _literal(ENUM_FALLBACK[column]) if column in ENUM_FALLBACK else ref
+    fast = ", ".join(sql_literal(v) for v in canonical_values(column))
+    whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in sorted(spellings.items()))
+    fallback = sql_literal(ENUM_FALLBACK[column]) if column in ENUM_FALLBACK else ref
     return (f"CASE WHEN {ref} IS NULL OR {ref} IN ({fast}) THEN {ref} "
             f"ELSE (CASE focus_squash({ref}) {whens} ELSE {fallback} END) END")
 
@@ -415,7 +393,7 @@ def _extra_expr(file: FocusFile) -> str:
     for name in file.extras:
         ref = _quote(name)
         value = f"focus_str({ref})" if _base_type(file.types[name]) == "VARCHAR" else ref
-        pairs.append(f"{_literal(name)}, {value}")
+        pairs.append(f"{sql_literal(name)}, {value}")
     return f"CAST(json_object({', '.join(pairs)}) AS JSON)"
 
 
@@ -501,8 +479,8 @@ def _probes(file: FocusFile) -> list[_Probe]:
                                  f"count(*) FILTER (WHERE {lost})",
                                  f"any_value(CAST({ref} AS VARCHAR)) FILTER (WHERE {lost})"))
         if col.name in values and is_text:
-            canon = ", ".join(_literal(v) for v in canonical_values(col.name))
-            known = ", ".join(_literal(k) for k in sorted(values[col.name]))
+            canon = ", ".join(sql_literal(v) for v in canonical_values(col.name))
+            known = ", ".join(sql_literal(k) for k in sorted(values[col.name]))
             # CASE: the regex runs only for values not already in their canonical spelling.
             odd = f"CASE WHEN {ref} IS NULL OR {ref} IN ({canon}) THEN NULL ELSE focus_str({ref}) END"
             recased = f"{odd} NOT IN ({canon}) AND focus_squash({odd}) IN ({known})"
@@ -586,7 +564,7 @@ def install_focus_macros(conn: duckdb.DuckDBPyConnection, settings: Settings) ->
             paths.append("$." + json.dumps(key))
             picks.append(f"nullif(v[{len(paths)}], '')")
         lookups[dim] = f"coalesce({', '.join(picks)}, NULL)" if picks else "NULL"
-    listed = ", ".join(_literal(p) for p in paths) or _literal("$.model")
+    listed = ", ".join(sql_literal(p) for p in paths) or sql_literal("$.model")
     conn.execute(f"CREATE OR REPLACE TEMP MACRO focus_tag_values(t) AS "
                  f"json_extract_string(t, [{listed}])")
     for dim, body in lookups.items():

@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from aifinops.errors import InputError
+from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql, sql_literal
 from aifinops.sqlfiles import sql_path
 
 LABELS_TYPE = "STRUCT(key VARCHAR, value VARCHAR)[]"
@@ -85,9 +86,6 @@ class GcpFile:
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _nested_ref(path: str) -> str:
@@ -206,17 +204,6 @@ def _first_json_object(path: Path, uri: str) -> dict[str, object]:
     raise InputError(uri, "empty file: expected GCP billing export rows")
 
 
-def _csv_header(path: Path, uri: str) -> list[str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
-            first = handle.readline()
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        raise InputError(uri, f"cannot read the file as CSV text: {exc}") from exc
-    if not first.strip():
-        raise InputError(uri, "empty file: expected a header line", where="line 1")
-    return next(csv.reader([first]))
-
 
 def _json_paths(obj: dict[str, object]) -> set[str]:
     paths: set[str] = set()
@@ -229,12 +216,9 @@ def _json_paths(obj: dict[str, object]) -> set[str]:
 
 def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> GcpFile:
     """Tell which shape of the export a file is; fail with its name if it is none of them."""
-    if path.stat().st_size == 0:
-        raise InputError(uri, "empty file (0 bytes): expected GCP billing export rows")
-    with path.open("rb") as handle:
-        magic = handle.read(4)
+    parquet = is_parquet(path, uri, "GCP billing export rows")
     name = path.name.lower()
-    if magic == b"PAR1":
+    if parquet:
         try:
             available = _parquet_paths(conn, path)
         except duckdb.Error as exc:
@@ -253,7 +237,7 @@ def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> GcpFi
             raise InputError(uri, "not a GCP billing export row: missing "
                              f"{', '.join(missing_top)}", where="line 1")
     else:
-        header = _csv_header(path, uri)
+        header = csv_header(path, uri)
         available = set(header)
         flavour = "csv"
     file = GcpFile(path, uri, flavour, available)
@@ -275,15 +259,13 @@ def inspect_file(conn: duckdb.DuckDBPyConnection, path: Path, uri: str) -> GcpFi
 
 def read_fn(file: GcpFile) -> str:
     """The table function reading the file (its rows are `src` in the staging SELECT)."""
-    path = _literal(str(file.path))
+    path = sql_literal(str(file.path))
     if file.flavour in ("flat", "parquet"):
         return f"read_parquet({path})"
     if file.flavour == "json":
         return (f"read_json({path}, format = 'newline_delimited', compression = 'auto', "
                 f"columns = {{{_json_columns()}}})")
-    columns = ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in _csv_header(file.path, file.uri))
-    return (f"read_csv({path}, header = true, columns = {{{columns}}}, auto_detect = false, "
-            "delim = ',', quote = '\"', escape = '\"', compression = 'auto')")
+    return read_csv_sql(file.path, csv_header(file.path, file.uri))
 
 
 def from_clause(file: GcpFile) -> str:
@@ -312,7 +294,7 @@ def _json_columns() -> str:
             return f"STRUCT({inner})"
         return str(value)
 
-    return ", ".join(f"{_literal(k)}: {_literal(render(v))}" for k, v in tree.items())
+    return ", ".join(f"{sql_literal(k)}: {sql_literal(render(v))}" for k, v in tree.items())
 
 
 def source_ref(file: GcpFile, col: GcpColumn) -> str | None:

@@ -10,17 +10,15 @@ from __future__ import annotations
 import duckdb
 
 from aifinops.config import Settings
+from aifinops.ingest.file_schema import sql_literal
 
 DIMENSIONS = ("model", "team", "env", "name")
 
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def install_tag_macros(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     for dim in DIMENSIONS:
         keys = settings.tag_keys.get(dim, [])
-        lookups = [f"nullif(m[{_literal(k)}], '')" for k in keys] or ["NULL"]
+        lookups = [f"nullif(m[{sql_literal(k)}], '')" for k in keys] or ["NULL"]
         body = f"coalesce({', '.join(lookups)}, NULL)"
         conn.execute(f"create or replace temp macro tag_{dim}(m) as {body}")
