@@ -494,7 +494,7 @@ async def test_locked_database_at_start_says_so_then_opens(tui_demo_db: Path) ->
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             splash = text_of(app, "#splash-text")
-            assert "busy" in splash and "another aifinops process" in splash
+            assert "busy" in splash and "in use by another process" in splash
             release(sync)
             await pilot.press("f5")
             await settle(pilot)
@@ -524,7 +524,7 @@ async def test_write_while_a_sync_holds_the_lock_is_refused_clearly(tui_demo_db:
             release(sync)
         changed = probe.of(RecommendationChanged)
         assert len(changed) == 1 and changed[0].locked and not changed[0].ok
-        assert "another aifinops process" in changed[0].message
+        assert "in use by another process" in changed[0].message
     assert query_db(tui_demo_db, "select status from recommendations where id = ?", [resize]) == [
         ("open",)]
 
