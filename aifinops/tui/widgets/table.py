@@ -68,21 +68,24 @@ class ResultTable(DataTable[Text]):
             limits = {**(limits or {}), fill: max(16, self.size.width - others - 4)}
         self.result, self.key_column = table, key
         self.clear(columns=True)
-        for column in shown:
-            title = (labels or {}).get(column) or fmt.label(column)
-            self.add_column(Text(title, justify="right" if fmt.is_numeric(column) else "left"),
-                            key=column)
         index = {c: i for i, c in enumerate(table.columns)}
+        rows = table.rows if max_rows is None else table.rows[:max_rows]
+        cells = [[self._cell(c, row[index[c]], limits) for c in shown] for row in rows]
+        titles = [Text((labels or {}).get(c) or fmt.label(c),
+                       justify="right" if fmt.is_numeric(c) else "left") for c in shown]
+        # Widths set here, not measured by DataTable when idle: a second `show` before the
+        # table measured the first (a screen's two-step draw) left columns at header width.
+        for n, column in enumerate(shown):
+            width = max([titles[n].cell_len] + [r[n].cell_len for r in cells])
+            self.add_column(titles[n], key=column, width=width)
         key_index = index.get(key) if key else None
         seen: set[str] = set()
-        rows = table.rows if max_rows is None else table.rows[:max_rows]
-        for n, row in enumerate(rows):
-            cells = [self._cell(c, row[index[c]], limits) for c in shown]
+        for n, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
             row_key = str(row[key_index]) if key_index is not None else str(n)
             if row_key in seen:  # keys must be unique; a repeated one keeps its position
                 row_key = f"{row_key}#{n}"
             seen.add(row_key)
-            self.add_row(*cells, key=row_key)
+            self.add_row(*row_cells, key=row_key)
         if previous is not None:
             for n, row in enumerate(rows):
                 if key_index is not None and str(row[key_index]) == previous:
