@@ -206,6 +206,42 @@ def test_filters_narrow_every_query(demo_db_reader: Database) -> None:
     assert len(idle_research) < len(idle_all)
 
 
+def test_account_filter_narrows_recommendations(demo_db_reader: Database) -> None:
+    """A recommendation is in an account when its resource was billed there or it names the
+    account (a commitment for the payer); budgets belong to no account."""
+    with demo_db_reader.reader() as cur:
+        ctx = sd.load_context(cur, demo_db_reader.path)
+        base = sd.default_filters(ctx, TODAY)
+        everything = sd.recommendations(cur, ctx, base, statuses=None)
+        account = "111122223333"
+        scoped = sd.recommendations(cur, ctx, sd.Filters(base.start, base.end, account=account),
+                                    statuses=None)
+        billed = {r for (r,) in cur.execute(
+            "select distinct resource_id from cost_daily where ? in (account, billing_account)",
+            [account]).fetchall()}
+    ids = set(scoped.column("resource_id"))
+    assert 0 < len(scoped) < len(everything)
+    assert all(r in billed or f":{account}:" in r for r in ids)
+    assert f"aws:{account}:compute_savings_plan" in ids
+    assert not any(r.startswith("budget:") for r in ids)
+
+
+def test_overview_savings_match_the_report(demo_db_reader: Database) -> None:
+    """One definition of open savings (largest per resource, budgets out) in app and report."""
+    from aifinops.reports.data import build_report
+
+    settings = demo_db_reader.settings
+    with demo_db_reader.reader() as cur:
+        ctx = sd.load_context(cur, demo_db_reader.path)
+        view = sd.overview(cur, ctx, sd.default_filters(ctx, TODAY))
+        report = build_report(cur, settings)
+        naive = cur.execute("select sum(monthly_saving_usd) from recommendations "
+                            "where status = 'open'").fetchone()[0]
+    assert view.open_savings_usd == pytest.approx(report.totals["open_savings_month"])
+    assert view.open_recommendations == report.totals["open_recommendations"]
+    assert view.open_savings_usd is not None and view.open_savings_usd < naive
+
+
 def test_idle_resources_in_the_dead_job_week(demo_db_reader: Database) -> None:
     """gpu-train-03's job died 2026-11-09 → 11-16 while the instance billed: every hour idle."""
     with demo_db_reader.reader() as cur:

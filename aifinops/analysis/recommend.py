@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -183,6 +184,18 @@ def data_as_of(conn: duckdb.DuckDBPyConnection) -> datetime:
         last: datetime = row[0]
         return datetime.combine(last.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     return datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
+
+
+def open_savings(recs: Iterable[Mapping[str, Any]]) -> float:
+    """What the open recommendations would save a month, without double counting: the largest
+    per resource (an idle instance is often a spot candidate too), budget overruns left out
+    (they are cuts to find, not savings). The report and the app say the same number."""
+    best: dict[str, float] = {}
+    for r in recs:
+        if r["status"] == "open" and r["rule"] != "budget_overrun":
+            key = str(r["resource_id"])
+            best[key] = max(best.get(key, 0.0), float(r["monthly_saving_usd"]))
+    return round(sum(best.values()), 2)
 
 
 def configured_budgets(settings: Settings) -> list[tuple[str, str, float]]:

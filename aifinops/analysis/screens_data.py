@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from aifinops.analysis.recommend import open_savings as savings_of
 from aifinops.sqlfiles import read_sql
 
 # Statuses in the order a person works through them; ACTIONABLE is what the screen lists first.
@@ -347,8 +348,8 @@ def overview(cur: duckdb.DuckDBPyConnection, ctx: Context, filters: Filters) -> 
     open_count = 0
     if ctx.has("recommendations") and ctx.recommendations:
         recs = recommendations(cur, ctx, filters, statuses=REC_ACTIONABLE)
-        open_savings = float(sum(recs.column("monthly_saving_usd")))
-        open_count = len(recs)
+        open_savings = savings_of(recs.records())
+        open_count = sum(1 for status in recs.column("status") if status == "open")
     return Overview(
         as_of=kpis["as_of"], month=kpis["month"], days_left=int(kpis["days_left"]),
         month_to_date_usd=float(kpis["month_to_date_usd"]),

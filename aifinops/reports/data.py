@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from aifinops.analysis.recommend import configured_budgets
+from aifinops.analysis.recommend import configured_budgets, open_savings
 from aifinops.analysis.rules import thresholds
 from aifinops.config import Settings
 from aifinops.reports.period import Period, parse_period
@@ -294,16 +294,6 @@ def build_report(cur: duckdb.DuckDBPyConnection, settings: Settings, *,
     sections["changes"] = changes_section(data.changes, previous)
     _add_totals(cur, data, idle)
     return data
-
-
-def open_savings(recs: list[dict[str, Any]]) -> float:
-    """Open savings without double counting: the largest per resource (an idle instance is often
-    a spot candidate too), and budget overruns left out (they are cuts to find, not savings)."""
-    best: dict[str, float] = {}
-    for r in recs:
-        if r["status"] == "open" and r["rule"] != "budget_overrun":
-            best[r["resource_id"]] = max(best.get(r["resource_id"], 0.0), r["monthly_saving_usd"])
-    return round(sum(best.values()), 2)
 
 
 def _add_totals(cur: duckdb.DuckDBPyConnection, data: ReportData,
