@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
@@ -299,6 +301,26 @@ def test_report_command_bad_options(demo: Settings, tmp_path: Path, args: list[s
     assert result.exit_code == 1
     assert message in result.output
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_report_while_another_process_reads_the_database(demo: Settings, tmp_path: Path) -> None:
+    """The app (or the duckdb CLI) holding the file read-only: the report is written, unrecorded."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys\n"
+         f"c = duckdb.connect({str(demo.db_path)!r}, read_only=True)\n"
+         "print('open', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        result = CliRunner().invoke(cli, ["--db", str(demo.db_path), "report", "--out",
+                                          str(tmp_path / "o")])
+    finally:
+        holder.communicate("", timeout=10)
+    assert result.exit_code == 0, result.output
+    assert "this report is not recorded" in result.stderr
+    assert (tmp_path / "o" / "aifinops-report-2026-11.md").exists()
+    with open_store(demo, read_only=True) as store:
+        assert store.conn.execute("select count(*) from report_runs").fetchone() == (0,)
 
 
 def test_report_on_an_empty_database_says_what_to_do(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from aifinops.commands.base import CliState, cli, friendly_errors, state
+from aifinops.errors import StoreLockedError
 from aifinops.reports.markdown import render_markdown
 from aifinops.reports.period import PERIOD_HELP
 from aifinops.reports.write import FORMATS, ReportResult, parse_formats, write_reports
@@ -57,7 +58,13 @@ def report(ctx: click.Context, formats: tuple[str, ...], out: str | None, period
         return
     chosen = parse_formats(formats)
     folder = report_folder(st, out)
-    with open_store(settings, read_only=no_record) as store:
+    try:
+        store = open_store(settings, read_only=no_record)
+    except StoreLockedError:  # the app or the duckdb CLI is reading: report, do not record
+        store = open_store(settings, read_only=True)
+        click.echo("note: the database is open in another process; this report is not "
+                   "recorded, so the next one compares with the last recorded report", err=True)
+    with store:
         result = write_reports(store, settings, formats=chosen, out=folder, period=period,
                                record=not no_record)
     print_written(st, result)
