@@ -22,7 +22,9 @@ SELECT
     hour, x_source_key, x_billing_period, ResourceId,
     any_value(x_instance_type)                        AS x_instance_type,
     max(x_gpu_count)                                  AS x_gpu_count,
-    string_agg(DISTINCT PricingCategory, ',' ORDER BY PricingCategory) AS PricingCategory,
+    -- list then distinct, not a DISTINCT aggregate: 9.5 s → 5.2 s on a 4.7M-row month
+    nullif(array_to_string(list_sort(list_distinct(list(PricingCategory))), ','), '')
+                                                      AS PricingCategory,
     sum(EffectiveCost / hours)                        AS effective_cost,
     sum(BilledCost / hours)                           AS billed_cost,
     sum(ListCost / hours)                             AS list_cost
