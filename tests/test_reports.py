@@ -283,6 +283,9 @@ def test_report_command(demo: Settings, tmp_path: Path) -> None:
     printed = runner.invoke(cli, ["--db", db, "report", "--out", "-", "--period", "7d"])
     assert printed.exit_code == 0, printed.output
     assert printed.output.startswith("# AI cloud spend — last 7 days (2026-11-22 to 2026-11-28)")
+    # No --config here: the budgets are those the demo's rules run stored.
+    assert "(as the last rules run read them: this config has no [budgets])" in printed.output
+    assert "| team | research | $50,000.00 |" in printed.output
 
     unrecorded = runner.invoke(cli, ["--db", db, "report", "--no-record", "--out", str(out)])
     assert unrecorded.exit_code == 0, unrecorded.output

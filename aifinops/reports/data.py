@@ -202,14 +202,20 @@ def _spend(cur: duckdb.DuckDBPyConnection, period: Period, dim: str, title: str,
 def _budgets(cur: duckdb.DuckDBPyConnection, settings: Settings, period: Period) -> Section:
     month_start = period.last_day.replace(day=1)
     month_end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    configured = configured_budgets(settings)
+    # No [budgets] in this config: the budgets the last rules run used (a sync's config).
+    stored = [] if configured else cur.execute(read_sql("reports/stored_budgets.sql")).fetchall()
     budgets = [{"dimension": d, "name": n, "monthly_usd": usd}
-               for d, n, usd in configured_budgets(settings)]
+               for d, n, usd in configured or stored]
     tolerance = float(thresholds(settings)["budget_tolerance"])
     rows = _dicts(cur, read_sql("reports/budgets.sql"),
                   {"budgets": budgets, "month_start": month_start, "month_end": month_end,
                    "tolerance": tolerance}) if budgets else []
-    note = (f"budgets are monthly; figures for {month_start:%Y-%m}" if budgets
-            else "no budgets configured: add [budgets.team] or [budgets.model] to aifinops.toml")
+    note = (f"budgets are monthly; figures for {month_start:%Y-%m}"
+            + ("" if configured or not budgets else
+               " (as the last rules run read them: this config has no [budgets])")
+            if budgets else
+            "no budgets configured: add [budgets.team] or [budgets.model] to aifinops.toml")
     return Section("budgets", "Budgets", BUDGET_COLUMNS, rows, note)
 
 
