@@ -59,13 +59,15 @@ def print_summary(st: CliState, result: SyncResult) -> None:
             click.echo(f"warning: rule {rule} failed: {error}", err=True)
     for note in result.notes:
         st.say(note)
-    if result.report is not None:
+    if result.report is not None and not st.quiet:
         print_written(st, result.report)
     for alert in result.alerts:
         click.echo(f"ALERT {alert.kind}: {alert.message}", err=True)
     failed = result.failed
     ok = len(result.sources) - len(failed)
-    click.echo(f"sync: {ok} source(s) ok, {len(failed)} failed, {len(result.alerts)} alert(s) "
-               f"in {result.seconds:.1f}s"
-               + (f"; failed: {', '.join(s.spec.name for s in failed)}" if failed else ""),
-               err=bool(failed or result.alerts))
+    trouble = bool(failed or result.alerts)
+    if trouble or not st.quiet:  # --quiet in cron: silent unless there is something to act on
+        click.echo(f"sync: {ok} source(s) ok, {len(failed)} failed, {len(result.alerts)} "
+                   f"alert(s) in {result.seconds:.1f}s"
+                   + (f"; failed: {', '.join(s.spec.name for s in failed)}" if failed else ""),
+                   err=trouble)
