@@ -28,8 +28,15 @@ def _nice_max(value: float) -> float:
 
 def _money(value: float) -> str:
     if abs(value) >= 1000:
-        return f"${value / 1000:,.1f}k"
+        return f"${value / 1000:,.1f}".removesuffix(".0") + "k"
+    if abs(value) < 10:
+        return f"${value:,.2f}"
     return f"${value:,.0f}"
+
+
+def _steps(top: float) -> int:
+    """Gridlines that land on round numbers: 5 for 1·10ⁿ and 5·10ⁿ, 4 for 2·10ⁿ."""
+    return 4 if str(int(top)).startswith("2") else 5
 
 
 def daily_stacked(daily: list[tuple[date, str, float]], *, width: int = 760,
@@ -52,9 +59,10 @@ def daily_stacked(daily: list[tuple[date, str, float]], *, width: int = 760,
     bar_w = max(1.0, slot * 0.8)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="100%" role="img" aria-label="Daily effective cost by provider" {FONT}>']
-    for i in range(5):
-        value = top * i / 4
-        y = legend + plot_h - plot_h * i / 4
+    steps = _steps(top)
+    for i in range(steps + 1):
+        value = top * i / steps
+        y = legend + plot_h - plot_h * i / steps
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
                      'stroke="#e5e7eb"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" '
