@@ -254,6 +254,24 @@ def test_report_lists_what_changed_since_the_previous_one(demo: Settings,
     assert "since the report of" in md
 
 
+def test_chart_axes_land_on_round_numbers() -> None:
+    from aifinops.reports.charts import _money, _nice_max, _steps, daily_stacked
+
+    ticks = {}
+    for peak in (4123.0, 1830.0, 950.0, 18000.0):
+        top = _nice_max(peak)
+        ticks[peak] = [_money(top * i / _steps(top)) for i in range(_steps(top) + 1)]
+    assert ticks == {4123.0: ["$0", "$1k", "$2k", "$3k", "$4k", "$5k"],
+                     1830.0: ["$0", "$500", "$1k", "$1.5k", "$2k"],
+                     950.0: ["$0", "$200", "$400", "$600", "$800", "$1k"],
+                     18000.0: ["$0", "$5k", "$10k", "$15k", "$20k"]}
+    svg = daily_stacked([(date(2026, 11, 1), "AWS", 120.0), (date(2026, 11, 1), "GCP", 30.0),
+                         (date(2026, 11, 2), "AWS", -5.0)])
+    assert svg.count("<rect") == 2 + 2  # two bars on day 1 (a credit draws none), two legend keys
+    assert "<title>2026-11-01 GCP: $30.00</title>" in svg
+    assert daily_stacked([]) == ""
+
+
 def test_diff_recommendations_new_status_gone() -> None:
     before = [{"id": "R-1", "status": "open", "title": "a", "saving": 5.0},
               {"id": "R-2", "status": "open", "title": "b", "saving": 9.0}]

@@ -29,7 +29,7 @@ def _nice_max(value: float) -> float:
 def _money(value: float) -> str:
     if abs(value) >= 1000:
         return f"${value / 1000:,.1f}".removesuffix(".0") + "k"
-    if abs(value) < 10:
+    if 0 < abs(value) < 10:
         return f"${value:,.2f}"
     return f"${value:,.0f}"
 
