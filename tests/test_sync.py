@@ -284,6 +284,22 @@ def test_config_errors_name_the_source_and_key(tmp_path: Path, sources: str,
     assert not (tmp_path / "costs.duckdb").exists()
 
 
+def test_check_lists_the_plan_and_loads_nothing(tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'report_formats = ["md"]\nalert_new_saving_usd = 500', """
+        [[sync.sources]]
+        type = "aws-cur"
+        name = "payer CUR"
+        uri = "s3://acme-cur/exports/"
+        profile = "billing"
+    """)
+    result = CliRunner().invoke(cli, ["--config", str(config), "sync", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "1. payer CUR [aws-cur] profile=billing, uri=s3://acme-cur/exports/" in result.stdout
+    assert f"reports: md into {tmp_path.resolve() / 'reports'}" in result.stdout
+    assert "a new recommendation saving ≥ $500.00/month" in result.stdout
+    assert not (tmp_path / "costs.duckdb").exists()
+
+
 def test_bad_sync_settings(tmp_path: Path) -> None:
     for sync, message in (('alert_on_budget = "sometimes"', "alert_on_budget must be one of"),
                           ("alert_new_saving_usd = -5", "non-negative number of USD"),

@@ -9,7 +9,9 @@ from rich.markup import escape
 
 from aifinops.commands.base import CliState, cli, friendly_errors, state
 from aifinops.commands.report import print_written
+from aifinops.config import Settings
 from aifinops.errors import StoreLockedError
+from aifinops.sync.config import load_sync_config
 from aifinops.sync.lock import SyncLockedError
 from aifinops.sync.runner import EXIT_LOCKED, SyncResult, run_sync
 from aifinops.sync.sources import SourceOutcome
@@ -18,9 +20,11 @@ from aifinops.sync.sources import SourceOutcome
 @cli.command()
 @click.option("--no-reports", is_flag=True, help="Load and refresh only; write no report files "
                                                   "(budgets and new recommendations still alert).")
+@click.option("--check", is_flag=True, help="Check [sync] in the config and list what a sync "
+                                             "would do, without loading anything.")
 @click.pass_context
 @friendly_errors
-def sync(ctx: click.Context, no_reports: bool) -> None:
+def sync(ctx: click.Context, no_reports: bool, check: bool) -> None:
     """Load every [[sync.sources]] of aifinops.toml, refresh, run the rules, write the reports.
 
     Exit status: 0 all well; 2 an alert (a budget breach, or a new recommendation saving at
@@ -30,6 +34,9 @@ def sync(ctx: click.Context, no_reports: bool) -> None:
     """
     st = state(ctx)
     settings = st.settings()
+    if check:
+        print_plan(settings)
+        return
 
     def progress(outcome: SourceOutcome) -> None:
         mark = "ok" if outcome.ok else "FAILED"
@@ -71,3 +78,22 @@ def print_summary(st: CliState, result: SyncResult) -> None:
                    f"alert(s) in {result.seconds:.1f}s"
                    + (f"; failed: {', '.join(s.spec.name for s in failed)}" if failed else ""),
                    err=trouble)
+
+
+def print_plan(settings: Settings) -> None:
+    """What `sync` would do with this config (a config error exits 1 with its place)."""
+    config = load_sync_config(settings)
+    click.echo(f"config {settings.config_path or '(none found: defaults)'}; database "
+               f"{settings.db_path}")
+    for spec in config.sources:
+        options = ", ".join(f"{k}={v}" for k, v in sorted(spec.options.items()))
+        click.echo(f"  {spec.index}. {spec.name} [{spec.type}] {options}")
+    if not config.sources:
+        click.echo("  no [[sync.sources]]: a sync would only refresh and report")
+    formats = ", ".join(config.report_formats) or "none"
+    click.echo(f"reports: {formats} into {config.report_dir}"
+               f" for {config.report_period or 'the month of the latest data'}")
+    saving = ("off" if config.alert_new_saving_usd is None
+              else f"a new recommendation saving ≥ ${config.alert_new_saving_usd:,.2f}/month")
+    click.echo(f"alerts (exit 2): budgets {config.alert_on_budget}; {saving}; waits up to "
+               f"{config.lock_wait_s:g} s for another process to let go of the database")
