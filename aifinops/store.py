@@ -91,10 +91,12 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 class Store:
     """An open database. One connection is not thread-safe: threads take `cursor()`s."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path, read_only: bool,
+                 migrated: list[str] | None = None) -> None:
         self.conn = conn
         self.path = path
         self.read_only = read_only
+        self.migrated = migrated or []  # migrations this open applied (an upgraded database)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for another thread; TimeZone is per session in DuckDB, so set it again."""
@@ -149,16 +151,17 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
         if missing:
             conn.close()
             raise AifinopsError(
-                f"{path} needs a schema upgrade; run any writing command (e.g. `aifinops init`)"
+                f"{path} needs a schema upgrade: run `aifinops init` (it upgrades the schema and "
+                "rebuilds what the views read)"
             )
         return Store(conn, path, True)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(path)
     _configure(conn, settings)
-    apply_migrations(conn)
+    migrated = apply_migrations(conn)
     refresh_reference_tables(conn)
     install_views(conn)
-    return Store(conn, path, False)
+    return Store(conn, path, False, migrated)
 
 
 def install_views(conn: duckdb.DuckDBPyConnection) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -74,6 +75,23 @@ def test_status_and_query_before_init(db: Path) -> None:
     assert code == 0 and "ready" in out
     code, out, _ = run("--db", str(db), "status")
     assert code == 0 and "no cost data yet" in out
+
+
+def test_init_upgrades_an_old_database_and_rebuilds_its_rollups(db: Path, cur: Path) -> None:
+    """An upgrade can add rollups the views read: `init` fills them, so nothing reads empty."""
+    assert run("--db", str(db), "ingest", "aws-cur", str(cur))[0] == 0
+    with duckdb.connect(str(db)) as conn:  # as a database from before migration 011 would be,
+        conn.execute("delete from schema_migrations where version >= 11")  # with 009's rollups
+        conn.execute("drop table report_runs; drop sequence report_run_seq; "  # not yet built
+                     "drop table sync_runs; drop sequence sync_run_seq; "
+                     "delete from rollup_state; delete from cost_daily_attributed")
+    code, _, err = run("--db", str(db), "status")
+    assert code == 1 and "needs a schema upgrade: run `aifinops init`" in err
+    code, out, err = run("--db", str(db), "init")
+    assert code == 0, err
+    assert "upgraded: 011_report_sync_runs, 012_rebuild_rollups" in " ".join(out.split())
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("select round(sum(cost), 2) from cost_daily").fetchone() == (67.54,)
 
 
 def test_bad_input_exit_code_and_message(db: Path, tmp_path: Path) -> None:

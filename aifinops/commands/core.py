@@ -18,12 +18,17 @@ from aifinops.store import open_store
 @click.pass_context
 @friendly_errors
 def init(ctx: click.Context) -> None:
-    """Create the database (or upgrade its schema) and say where it is."""
+    """Create the database (or upgrade its schema and rebuild its rollups) and say where it is."""
     st = state(ctx)
     settings = st.settings()
     with open_store(settings) as store:
         versions = store.conn.execute(
             "select count(*), max(version) from schema_migrations").fetchone()
+        loads = store.conn.execute("select count(*) from loads").fetchone()
+        if store.migrated and loads and loads[0]:
+            # An upgraded database with data: new rollups are empty until a refresh fills them.
+            st.say(f"upgraded: {', '.join(store.migrated)}")
+            after_ingest(st, store, settings)
     assert versions is not None
     st.say(f"database {settings.db_path} ready (schema version {versions[1]}, "
            f"{versions[0]} migrations applied)")
