@@ -29,5 +29,6 @@ def cost_sources(store: Store) -> list[SourcePeriod]:
 
 def last_runs(store: Store) -> list[tuple[str, datetime | None, str]]:
     """The latest sync and report: (what, when, one line of detail)."""
-    return [(w, at, d) for w, at, d in
-            store.cursor().execute(read_sql("status/last_runs.sql")).fetchall()]
+    rows: list[tuple[str, datetime | None, str]] = store.cursor().execute(
+        read_sql("status/last_runs.sql")).fetchall()
+    return rows

@@ -114,10 +114,10 @@ def child(db: str, started: float) -> dict[str, Any]:
     t_import = time.perf_counter()
     started_perf = t_import - (time.time() - started)  # process start on the perf clock
     from textual.message import Message
-    from textual.worker import WorkerState
 
     from aifinops.config import load_settings
     from aifinops.tui.app import make_app
+    from aifinops.tui.pilot import settle
     from aifinops.tui.screens.base import DataLoaded, DataScreen
 
     imported = time.perf_counter() - t_import
@@ -128,26 +128,11 @@ def child(db: str, started: float) -> dict[str, Any]:
         if isinstance(message, DataLoaded):
             first_draws.append(time.perf_counter())
 
-    async def settle(pilot: Any) -> None:
-        app = pilot.app
-        for _ in range(2000):
-            await pilot.pause()
-            busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
-            if busy:
-                await app.workers.wait_for_complete(busy)
-                continue
-            screen = app.screen
-            if isinstance(screen, DataScreen) and screen.busy:
-                continue
-            await pilot.pause()
-            return
-        raise RuntimeError("the app did not settle")
-
     async def step(pilot: Any, name: str, *keys: str) -> None:
         first_draws.clear()
         t = time.perf_counter()
         await pilot.press(*keys)
-        await settle(pilot)
+        await settle(pilot, rounds=2000)
         results[name] = time.perf_counter() - t
         if first_draws:
             results[name + "_first"] = first_draws[0] - t
@@ -159,7 +144,7 @@ def child(db: str, started: float) -> dict[str, Any]:
         t_app = time.perf_counter()
         app = make_app(load_settings(db=db), sql_history_path=None)
         async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-            await settle(pilot)
+            await settle(pilot, rounds=2000)
             if app.ctx is None:
                 raise RuntimeError(f"the app did not open the database: {app.open_error}")
             results["app_to_overview_s"] = time.perf_counter() - t_app
@@ -186,7 +171,7 @@ def child(db: str, started: float) -> dict[str, Any]:
             first_draws.clear()
             t = time.perf_counter()
             app.set_filters(Filters(app.filters.end.replace(day=1), app.filters.end))
-            await settle(pilot)
+            await settle(pilot, rounds=2000)
             results["overview_refilter"] = time.perf_counter() - t
             if first_draws:
                 results["overview_refilter_first"] = first_draws[0] - t

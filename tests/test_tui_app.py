@@ -22,14 +22,14 @@ import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
-from textual.worker import WorkerState
 
 from aifinops.config import load_settings
 from aifinops.demo.build import sample_data_root
 from aifinops.store import open_store
 from aifinops.tui import keys
 from aifinops.tui.app import AifinopsApp, make_app
-from aifinops.tui.screens.base import DataFailed, DataLoaded, DataScreen
+from aifinops.tui.pilot import settle
+from aifinops.tui.screens.base import DataFailed, DataLoaded
 from aifinops.tui.screens.dialogs import AskDate, AskReason, FilterScreen, HelpScreen
 from aifinops.tui.screens.idle import IdleScreen, ResourceDetailScreen
 from aifinops.tui.screens.models import ModelDetailScreen, ModelsScreen
@@ -69,23 +69,6 @@ class Probe:
 
     def failures(self) -> list[str]:
         return [m.error for m in self.of(DataFailed)]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Until no worker is pending or running and every data screen has drawn."""
-    app = pilot.app
-    for _ in range(200):
-        await pilot.pause()
-        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
-        if busy:
-            await app.workers.wait_for_complete(busy)
-            continue
-        screen = app.screen
-        if isinstance(screen, DataScreen) and screen.busy:
-            continue
-        await pilot.pause()
-        return
-    raise AssertionError("the app did not settle")
 
 
 async def palette_searched(pilot: Pilot[None]) -> None:

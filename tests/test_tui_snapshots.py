@@ -18,8 +18,8 @@ from textual.widgets import Input, TextArea
 from aifinops.config import load_settings
 from aifinops.store import open_store
 from aifinops.tui.app import AifinopsApp
+from aifinops.tui.pilot import settle
 from tests.test_tui_app import app_for as live_app_for
-from tests.test_tui_app import settle
 from tests.test_tui_world import tui_demo_db, tui_demo_master
 
 __all__ = ["tui_demo_db", "tui_demo_master"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ import duckdb
 from aifinops.analysis.recommend import configured_budgets, open_savings
 from aifinops.analysis.rules import thresholds
 from aifinops.config import Settings
-from aifinops.reports.period import Period, parse_period
+from aifinops.reports.period import Period, next_month, parse_period
 from aifinops.sqlfiles import read_sql
 
 Kind = Literal["text", "usd", "pct", "hours", "count", "date", "time", "number"]
@@ -201,7 +201,7 @@ def _spend(cur: duckdb.DuckDBPyConnection, period: Period, dim: str, title: str,
 
 def _budgets(cur: duckdb.DuckDBPyConnection, settings: Settings, period: Period) -> Section:
     month_start = period.last_day.replace(day=1)
-    month_end = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    month_end = next_month(month_start)
     configured = configured_budgets(settings)
     # No [budgets] in this config: the budgets the last rules run used (a sync's config).
     stored = [] if configured else cur.execute(read_sql("reports/stored_budgets.sql")).fetchall()

@@ -30,13 +30,12 @@ def table(section: Section, max_rows: int = MAX_ROWS) -> list[str]:
 def render_markdown(data: ReportData) -> str:
     p = data.period
     out = [f"# AI cloud spend — {p.describe()}", ""]
-    out.append(" ".join(f"{line}" for line in headline(data)))
+    out.append(" ".join(headline(data)))
     out.append("")
-    for alert in budget_alerts(data):
-        out.append(f"> **Budget:** {alert}.")
-    for note in data.notes:
-        out.append(f"> Note: {note}.")
-    if budget_alerts(data) or data.notes:
+    alerts = budget_alerts(data)
+    out.extend(f"> **Budget:** {alert}." for alert in alerts)
+    out.extend(f"> Note: {note}." for note in data.notes)
+    if alerts or data.notes:
         out.append("")
     for key in SECTION_ORDER:
         section = data.sections[key]

@@ -54,7 +54,8 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _next_month(day: date) -> date:
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
@@ -63,7 +64,7 @@ def _previous_month(day: date) -> date:
 
 
 def month_period(month_start: date, as_of: date | None) -> Period:
-    end = _next_month(month_start)
+    end = next_month(month_start)
     partial = as_of is not None and month_start <= as_of < end - timedelta(days=1)
     if partial and as_of is not None:
         end = as_of + timedelta(days=1)

@@ -1,23 +1,21 @@
--- Idle waste in the period, per GPU resource (the resource_hourly view): hours billed, hours
--- observed by telemetry, idle hours (every GPU under the idle threshold all hour), what those
--- hours cost, the peak activity and the last busy hour. Owner from cost_daily (largest cost).
-WITH hours AS (
-    SELECT *
-    FROM resource_hourly
-    WHERE hour >= CAST($start AS TIMESTAMPTZ) AND hour < CAST($end AS TIMESTAMPTZ)
-), per_resource AS (
+-- Idle waste in the period, per GPU resource, from resource_daily_rollup (the report covers whole
+-- days, so a row per resource-day, not 24): hours billed, hours observed by telemetry, idle hours
+-- (every GPU under the idle threshold all hour, as resource_hourly says), what those hours cost,
+-- the peak activity and the last busy hour. Owner from cost_daily (largest cost).
+WITH per_resource AS (
     SELECT
         resource_id,
         any_value(host)                                         AS host,
         any_value(instance_type)                                AS instance_type,
-        count(*) FILTER (WHERE cost IS NOT NULL)                AS hours_billed,
-        count(*) FILTER (WHERE is_idle IS NOT NULL)             AS hours_observed,
-        count(*) FILTER (WHERE is_idle)                         AS idle_hours,
-        coalesce(sum(cost) FILTER (WHERE is_idle), 0)           AS idle_cost,
+        sum(hours_billed)                                       AS hours_billed,
+        sum(hours_observed)                                     AS hours_observed,
+        sum(idle_hours)                                         AS idle_hours,
+        coalesce(sum(idle_cost), 0)                             AS idle_cost,
         coalesce(sum(cost), 0)                                  AS cost,
         max(activity_max_pct)                                   AS max_util_pct,
-        max(hour) FILTER (WHERE NOT is_idle)                    AS last_busy_at
-    FROM hours
+        max(last_busy_at)                                       AS last_busy_at
+    FROM resource_daily_rollup
+    WHERE day >= $start AND day < $end
     GROUP BY resource_id
 ), owner AS (
     SELECT resource_id, arg_max(model, cost) AS model, arg_max(team, cost) AS team,

@@ -37,26 +37,26 @@ if TYPE_CHECKING:
     from aifinops.tui.app import AifinopsApp
 
 
-class DataLoaded(Message):
+class _Read(Message):
+    """What a screen's worker read, for which filters and which generation of the screen.
+
+    DataLoaded and MoreLoaded are siblings, not parent and child: Textual calls the handlers of
+    a message's base classes too, and the first draw must not run again for the second read."""
+
+    def __init__(self, result: Any, filters: Filters, generation: int, seconds: float) -> None:
+        super().__init__()
+        self.result = result
+        self.filters = filters
+        self.generation = generation
+        self.seconds = seconds
+
+
+class DataLoaded(_Read):
     """A screen's worker read its data."""
 
-    def __init__(self, result: Any, filters: Filters, generation: int, seconds: float) -> None:
-        super().__init__()
-        self.result = result
-        self.filters = filters
-        self.generation = generation
-        self.seconds = seconds
 
-
-class MoreLoaded(Message):
+class MoreLoaded(_Read):
     """A screen's second, slower read (see `DataScreen.fetch_more`) finished."""
-
-    def __init__(self, result: Any, filters: Filters, generation: int, seconds: float) -> None:
-        super().__init__()
-        self.result = result
-        self.filters = filters
-        self.generation = generation
-        self.seconds = seconds
 
 
 class DataFailed(Message):

@@ -60,24 +60,32 @@ class ResultTable(DataTable[Text]):
         self._last_show = (table, columns, key, labels, limits, fill, max_rows)
         self._shown_width = self.size.width
         shown = [c for c in (columns or table.columns) if c in table.columns]
-        if fill in shown and self.size.width:
-            index_ = {c: i for i, c in enumerate(table.columns)}
-            others = sum(max([len(fmt.label(c))] + [len(fmt.cell(c, r[index_[c]]))
-                                                    for r in table.rows]) + 2
-                         for c in shown if c != fill)
-            limits = {**(limits or {}), fill: max(16, self.size.width - others - 4)}
         self.result, self.key_column = table, key
         self.clear(columns=True)
         index = {c: i for i, c in enumerate(table.columns)}
         rows = table.rows if max_rows is None else table.rows[:max_rows]
-        cells = [[self._cell(c, row[index[c]], limits) for c in shown] for row in rows]
-        titles = [Text((labels or {}).get(c) or fmt.label(c),
-                       justify="right" if fmt.is_numeric(c) else "left") for c in shown]
+        titles = {c: Text((labels or {}).get(c) or fmt.label(c),
+                          justify="right" if fmt.is_numeric(c) else "left") for c in shown}
+        fill_name = fill if fill in shown and self.size.width else None
+
+        def column_cells(column: str) -> list[Text]:
+            return [self._cell(column, row[index[column]], limits) for row in rows]
+
+        def width(column: str) -> int:
+            return max([titles[column].cell_len] + [t.cell_len for t in formatted[column]])
+
         # Widths set here, not measured by DataTable when idle: a second `show` before the
         # table measured the first (a screen's two-step draw) left columns at header width.
-        for n, column in enumerate(shown):
-            width = max([titles[n].cell_len] + [r[n].cell_len for r in cells])
-            self.add_column(titles[n], key=column, width=width)
+        formatted = {c: column_cells(c) for c in shown if c != fill_name}
+        widths = {c: width(c) for c in formatted}
+        if fill_name is not None:  # the fill column gets what the others leave of the width
+            others = sum(w + 2 for w in widths.values())
+            limits = {**(limits or {}), fill_name: max(16, self.size.width - others - 4)}
+            formatted[fill_name] = column_cells(fill_name)
+            widths[fill_name] = width(fill_name)
+        for column in shown:
+            self.add_column(titles[column], key=column, width=widths[column])
+        cells = [[formatted[c][n] for c in shown] for n in range(len(rows))]
         key_index = index.get(key) if key else None
         seen: set[str] = set()
         for n, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
