@@ -8,6 +8,9 @@
 -- cost they mirror (0 here, so nothing counts twice), a recurring SP fee counts only its unused
 -- part, RI usage its RI effective cost, an RI fee only its unused part, upfront fees 0.
 -- Net (after-discount) columns win where the export fills them.
+--
+-- CUR timestamps are UTC: make_timestamptz(epoch_us(…)) turns them into TIMESTAMPTZ from their
+-- epoch, a sixth of the cost of an implicit CAST (which goes through the session's time zone).
 WITH src AS (
     SELECT
         c.*,
@@ -54,15 +57,17 @@ SELECT
     s.bill_payer_account_id                               AS BillingAccountId,
     nullif(s.bill_payer_account_name, '')                 AS BillingAccountName,
     s.line_item_currency_code                             AS BillingCurrency,
-    coalesce(s.bill_billing_period_end_date,
-             date_trunc('month', s.bill_billing_period_start_date) + INTERVAL 1 MONTH) AS BillingPeriodEnd,
-    s.bill_billing_period_start_date                      AS BillingPeriodStart,
+    make_timestamptz(epoch_us(coalesce(
+        s.bill_billing_period_end_date,
+        date_trunc('month', s.bill_billing_period_start_date) + INTERVAL 1 MONTH)))   AS BillingPeriodEnd,
+    make_timestamptz(epoch_us(s.bill_billing_period_start_date)) AS BillingPeriodStart,
     s.charge_category                                     AS ChargeCategory,
     CASE WHEN s.line_item_usage_start_date < s.bill_billing_period_start_date
          THEN 'Correction' END                            AS ChargeClass,
     nullif(s.line_item_line_item_description, '')         AS ChargeDescription,
-    coalesce(s.line_item_usage_end_date, s.line_item_usage_start_date) AS ChargePeriodEnd,
-    s.line_item_usage_start_date                          AS ChargePeriodStart,
+    make_timestamptz(epoch_us(coalesce(s.line_item_usage_end_date,
+                                       s.line_item_usage_start_date))) AS ChargePeriodEnd,
+    make_timestamptz(epoch_us(s.line_item_usage_start_date)) AS ChargePeriodStart,
     s.billed                                              AS ContractedCost,
     s.effective                                           AS EffectiveCost,
     coalesce(nullif(s.bill_invoicing_entity, ''), 'Amazon Web Services, Inc.') AS InvoiceIssuerName,
