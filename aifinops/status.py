@@ -32,3 +32,24 @@ def last_runs(store: Store) -> list[tuple[str, datetime | None, str]]:
     rows: list[tuple[str, datetime | None, str]] = store.cursor().execute(
         read_sql("status/last_runs.sql")).fetchall()
     return rows
+
+
+def rollups_behind(store: Store) -> str | None:
+    """What the last refresh has not folded in, as one line, or None when the views are current.
+
+    Views that read rollups (cost_daily, model_cost, resource_hourly …) do not show a load until
+    `aifinops refresh` runs; ingest refreshes unless told not to, so this is rarely said.
+    """
+    conn = store.cursor()
+    periods = conn.execute(
+        f"select count(*) from ({read_sql('refresh/rollup_changes.sql')})").fetchone()
+    gpu = conn.execute(read_sql("status/gpu_loads_behind.sql")).fetchone()
+    parts = []
+    if periods and periods[0]:
+        parts.append(f"{periods[0]} billing period(s)")
+    if gpu and gpu[0]:
+        parts.append(f"{gpu[0]} GPU load(s)")
+    if not parts:
+        return None
+    return (f"{' and '.join(parts)} arrived since the last refresh; the views that read rollups "
+            "do not show them yet: run `aifinops refresh`")

@@ -107,3 +107,34 @@ def test_python_dash_m_entry_point(db: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "aifinops", "--db", str(db), "init"],
                          capture_output=True, text=True, check=True)
     assert "ready" in out.stdout
+
+
+def test_no_refresh_loads_only_and_readers_say_so(db: Path, cur: Path) -> None:
+    code, out, _ = run("--db", str(db), "ingest", "aws-cur", str(cur), "--no-refresh")
+    assert code == 0, out
+    assert "not refreshed: 1 billing period(s) arrived since the last refresh" in out
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from focus_costs").fetchone() == (2,)
+        assert con.execute("select count(*) from cost_daily").fetchone() == (0,)
+        assert con.execute("select count(*) from recommendations").fetchone() == (0,)
+
+    code, out, err = run("--db", str(db), "query", "select count(*) as n from cost_daily")
+    assert code == 0 and "run `aifinops refresh`" in err
+    code, out, _ = run("--db", str(db), "status")
+    assert "rollups: 1 billing period(s) arrived since the last refresh" in out
+
+    code, out, _ = run("--db", str(db), "refresh")
+    assert code == 0 and "refreshed 1 period(s)" in out
+    code, out, err = run("--db", str(db), "query", "--format", "csv",
+                         "select (select round(sum(cost), 2) from cost_daily) "
+                         "= (select round(sum(EffectiveCost), 2) from focus_costs) as same")
+    assert code == 0 and out.splitlines()[1] == "True" and err == ""
+    code, out, _ = run("--db", str(db), "status")
+    assert "rollups:" not in out
+
+
+def test_ingest_refreshes_by_default(db: Path, cur: Path) -> None:
+    code, out, _ = run("--db", str(db), "ingest", "aws-cur", str(cur))
+    assert code == 0 and "refreshed 1 period(s)" in out and "not refreshed" not in out
+    code, _, err = run("--db", str(db), "query", "select count(*) from cost_daily")
+    assert code == 0 and err == ""

@@ -6,7 +6,7 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, state
+from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, refresh_option, state
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
 from aifinops.store import open_store
 
@@ -17,6 +17,7 @@ from aifinops.store import open_store
 @click.option("--region", help="AWS region of the bucket.")
 @click.option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph, a test server).")
 @click.option("--force", is_flag=True, help="Reload periods even if their files did not change.")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def aws_cur(ctx: click.Context, uri: str, profile: str | None, region: str | None,

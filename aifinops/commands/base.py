@@ -25,6 +25,7 @@ class CliState:
     quiet: bool
     console: Console
     err: Console
+    refresh: bool = True  # an ingest's --no-refresh leaves the rollups for `aifinops refresh`
 
     def settings(self) -> Settings:
         return load_settings(db=self.db, config=self.config)
@@ -79,15 +80,42 @@ def ingest() -> None:
     """Load a source into the database (each billing period atomically)."""
 
 
+def refresh_option(func: F) -> F:
+    """`--no-refresh` on an ingest command: load only, so a batch of loads pays for one refresh."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        state(ctx).refresh = value
+
+    return click.option(
+        "--refresh/--no-refresh", default=True, expose_value=False, callback=remember,
+        help="Refresh rollups and rerun the rules after the load (default). With --no-refresh, "
+             "run `aifinops refresh` before reading the views.")(func)
+
+
 def after_ingest(st: CliState, store: Any, settings: Settings, *, full: bool = False) -> None:
     """Refresh rollups and rerun the rules after a load; a failing rule is reported, not fatal."""
     from aifinops.analysis.pipeline import refresh_and_recommend
+    from aifinops.status import rollups_behind
 
+    if not st.refresh:
+        behind = rollups_behind(store)
+        if behind:
+            st.say(f"not refreshed: {behind}")
+        return
     refreshed, recs = refresh_and_recommend(store, settings, full=full)
     st.say(f"refreshed {len(refreshed.rebuilt)} period(s) of rollups in {refreshed.seconds:.2f}s; "
            f"{recs.summary()}")
     for rule, error in recs.rules_failed.items():
         click.echo(f"warning: rule {rule} failed: {error}", err=True)
+
+
+def note_if_behind(store: Any) -> None:
+    """Readers say on stderr when the views miss loads that were made with --no-refresh."""
+    from aifinops.status import rollups_behind
+
+    behind = rollups_behind(store)
+    if behind:
+        click.echo(f"note: {behind}", err=True)
 
 
 def state(ctx: click.Context) -> CliState:

@@ -8,9 +8,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from aifinops.commands.base import after_ingest, cli, friendly_errors, state
+from aifinops.commands.base import after_ingest, cli, friendly_errors, note_if_behind, state
 from aifinops.query import QueryResult, run_query, to_csv, to_json
-from aifinops.status import cost_sources, last_runs
+from aifinops.status import cost_sources, last_runs, rollups_behind
 from aifinops.store import open_store
 
 
@@ -46,6 +46,7 @@ def status(ctx: click.Context) -> None:
     with open_store(settings, read_only=True) as store:
         periods = cost_sources(store)
         runs = last_runs(store)
+        behind = rollups_behind(store)
     st.console.print(f"database: {settings.db_path}")
     for what, at, detail in runs:
         when = f"{at:%Y-%m-%d %H:%M} UTC" if at else "running"
@@ -61,6 +62,8 @@ def status(ctx: click.Context) -> None:
                       f"{p.billed_cost:,.2f} {p.currency}", f"{p.effective_cost:,.2f} {p.currency}",
                       p.loaded_at.strftime("%Y-%m-%d %H:%M UTC") if p.loaded_at else "")
     st.console.print(table)
+    if behind:
+        st.console.print(f"rollups: {behind}")
 
 
 def _print_table(result: QueryResult, st_console: object) -> None:
@@ -87,6 +90,7 @@ def query(ctx: click.Context, sql: str, fmt: str, limit: int | None) -> None:
     st = state(ctx)
     with open_store(st.settings(), read_only=True) as store:
         result = run_query(store, sql, limit=limit)
+        note_if_behind(store)
     if fmt == "csv":
         sys.stdout.write(to_csv(result))
     elif fmt == "json":

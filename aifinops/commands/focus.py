@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 
 from aifinops.commands.aws import print_report
-from aifinops.commands.base import after_ingest, cli, friendly_errors, ingest, state
+from aifinops.commands.base import after_ingest, cli, friendly_errors, ingest, refresh_option, state
 from aifinops.commands.gcp import print_coercions, print_failures
 from aifinops.export.focus_check import NOT_CHECKED, check_focus_file
 from aifinops.export.focus_export import export_focus
@@ -35,6 +35,7 @@ from aifinops.store import open_store
 @click.option("--profile", help="AWS profile for s3:// paths.")
 @click.option("--region", help="AWS region of the bucket.")
 @click.option("--endpoint-url", help="S3-compatible endpoint for s3:// paths.")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def focus_in(ctx: click.Context, paths: tuple[str, ...], provider: str, account: str,

@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from aifinops.commands.aws import print_report
-from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, state
+from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, refresh_option, state
 from aifinops.ingest.focus import Coercion, Failure
 from aifinops.ingest.gcp_billing import GcpBatch, ingest_gcp_sources
 from aifinops.store import open_store
@@ -36,6 +36,7 @@ from aifinops.store import open_store
 @click.option("--api-endpoint", help="BigQuery API root (an emulator or a test server).")
 @click.option("--anonymous", is_flag=True,
               help="Send no credentials (emulators and tests only).")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def gcp_billing(ctx: click.Context, paths: tuple[str, ...], tables: tuple[str, ...],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from aifinops.commands.base import CliState, after_ingest, cli, friendly_errors, ingest, state
+from aifinops.commands.base import CliState, after_ingest, cli, friendly_errors, ingest, refresh_option, state
 from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest.gpu_load import GpuSettings, LoadReport, check_timezone
 from aifinops.store import open_store
@@ -89,6 +89,7 @@ def print_load(st: CliState, name: str, report: LoadReport) -> None:
               "(detected from the header; needed with --columns only).")
 @click.option("--interval", "interval_s", type=float, help="Seconds between samples (default: "
               "measured from the log).")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def ingest_nvidia_smi_cmd(ctx: click.Context, paths: tuple[Path, ...], host: str | None,
@@ -128,6 +129,7 @@ def ingest_nvidia_smi_cmd(ctx: click.Context, paths: tuple[Path, ...], host: str
               "the samples' own timestamps, else fetch time or the file's mtime).")
 @click.option("--interval", "interval_s", type=float, help="Seconds between scrapes, if you "
               "load them regularly (counts towards hourly coverage).")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def ingest_dcgm_cmd(ctx: click.Context, source: str, host: str | None, at: datetime | None,
@@ -148,6 +150,7 @@ def ingest_dcgm_cmd(ctx: click.Context, source: str, host: str | None, at: datet
 @click.option("--archive", type=click.Path(file_okay=False, path_type=Path),
               help="Move loaded files here instead of deleting them.")
 @click.option("--keep", is_flag=True, help="Leave loaded files where they are.")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def ingest_spool_cmd(ctx: click.Context, folder: Path, archive: Path | None, keep: bool) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aifinops.commands.base import CliState, cli, friendly_errors, state
+from aifinops.commands.base import CliState, cli, friendly_errors, note_if_behind, state
 from aifinops.errors import StoreLockedError
 from aifinops.reports.markdown import render_markdown
 from aifinops.reports.period import PERIOD_HELP
@@ -55,6 +55,7 @@ def report(ctx: click.Context, formats: tuple[str, ...], out: str | None, period
         with open_store(settings, read_only=True) as store:
             sys.stdout.write(render_markdown(build_report(store.cursor(), settings,
                                                           period=period)))
+            note_if_behind(store)
         return
     chosen = parse_formats(formats)
     folder = report_folder(st, out)
@@ -65,6 +66,7 @@ def report(ctx: click.Context, formats: tuple[str, ...], out: str | None, period
         click.echo("note: the database is open in another process; this report is not "
                    "recorded, so the next one compares with the last recorded report", err=True)
     with store:
+        note_if_behind(store)
         result = write_reports(store, settings, formats=chosen, out=folder, period=period,
                                record=not no_record)
     print_written(st, result)

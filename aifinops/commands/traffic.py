@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aifinops.commands.base import after_ingest, friendly_errors, ingest, state
+from aifinops.commands.base import after_ingest, friendly_errors, ingest, refresh_option, state
 from aifinops.ingest.traffic import ingest_traffic
 from aifinops.store import open_store
 
@@ -14,6 +14,7 @@ from aifinops.store import open_store
 @ingest.command("traffic")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--model", help="Model name for scrapes without a model label (TGI).")
+@refresh_option
 @click.pass_context
 @friendly_errors
 def traffic(ctx: click.Context, paths: tuple[Path, ...], model: str | None) -> None:
