@@ -12,8 +12,11 @@ file:
            FOCUS mapping reads> FROM read_parquet(files)` (read_csv for legacy; account ids
            forced to VARCHAR so the comparison does the same work);
 - library: `ingest_aws_cur(store, folder)`, the ingest alone;
-- cli:     `aifinops --db FILE --quiet ingest aws-cur FOLDER`, what a user runs (adds process
-           start-up and the rollup refresh after the load).
+- cli-load: `aifinops --db FILE --quiet ingest aws-cur FOLDER --no-refresh`, the command as a
+           backlog load runs it (adds process start-up to the library);
+- cli:     `aifinops --db FILE ingest aws-cur FOLDER`, what a user runs by default: the load, then
+           the refresh of every rollup the views read and the recommendation rules (the line
+           after it gives the refresh's own seconds, as the command prints them).
 
 Each line gives rows, seconds (wall, including process start), rows/s, peak RSS of the
 measured process (`ru_maxrss` of the only child of a one-off measuring process) and the ratio
@@ -50,6 +53,9 @@ FALLBACK_COLUMNS = (
     "savings_plan_savings_plan_effective_cost", "savings_plan_total_commitment_to_date",
     "savings_plan_used_commitment", "savings_plan_savings_plan_a_r_n", "resource_tags",
 )
+
+
+METHODS = ("raw", "library", "cli-load", "cli")
 
 
 @dataclass
@@ -199,7 +205,8 @@ def generate(target: int, data: Path, legacy: bool, regenerate: bool) -> tuple[P
                                    len(data_files), size)
 
 
-def bench(target: int, data: Path, legacy: bool, regenerate: bool) -> list[Result]:
+def bench(target: int, data: Path, legacy: bool, regenerate: bool,
+          methods: tuple[str, ...] = METHODS) -> list[Result]:
     bill, made = generate(target, data, legacy, regenerate)
     results = [made]
     pattern = "**/*.csv.gz" if legacy else "**/data/**/*.parquet"
@@ -212,17 +219,27 @@ def bench(target: int, data: Path, legacy: bool, regenerate: bool) -> list[Resul
         "raw": [sys.executable, me, "_raw", "csv" if legacy else "parquet",
                 str(scratch / "raw.duckdb"), *files],
         "library": [sys.executable, me, "_library", str(scratch / "library.duckdb"), str(bill)],
-        "cli": [*aifinops_cli(), "--db", str(scratch / "cli.duckdb"), "--quiet", "ingest",
-                "aws-cur", str(bill)],
+        "cli-load": [*aifinops_cli(), "--db", str(scratch / "cli-load.duckdb"), "--quiet",
+                     "ingest", "aws-cur", str(bill), "--no-refresh"],
+        "cli": [*aifinops_cli(), "--db", str(scratch / "cli.duckdb"), "ingest", "aws-cur",
+                str(bill)],
     }
     for method, cmd in runs.items():
+        if method not in methods:
+            continue
         for leftover in scratch.glob(f"{method}.duckdb*"):
             leftover.unlink()
         seconds, rss, out = measure(cmd, scratch)
         rows = made.rows
-        if method != "cli":
+        if method in ("raw", "library"):
             rows = int(out.strip().splitlines()[-1])
         results.append(Result(target, source, method, rows, seconds, rss, len(files), made.bytes))
+        refreshed = re.search(r"rollups in ([0-9.]+)s.*\((\d+\.\d+) s\)", " ".join(out.split()))
+        if method == "cli" and refreshed:
+            results.append(Result(target, source, "  of which refresh", rows,
+                                  float(refreshed.group(1)), 0.0))
+            results.append(Result(target, source, "  of which rules", rows,
+                                  float(refreshed.group(2)), 0.0))
         for leftover in scratch.glob(f"{method}.duckdb*"):
             leftover.unlink()
     return results
@@ -230,17 +247,17 @@ def bench(target: int, data: Path, legacy: bool, regenerate: bool) -> list[Resul
 
 def report(results: list[Result]) -> None:
     print(f"{'rows':>10}  {'source':<13} {'method':<18} {'rows read':>11} {'seconds':>8} "
-          f"{'rows/s':>11} {'peak RSS':>9}  {'vs raw':>14}")
+          f"{'rows/s':>11} {'peak RSS':>9}  {'vs raw':>24}")
     raw = {(r.rows_target, r.source): r for r in results if r.method == "raw"}
     for r in results:
         base = raw.get((r.rows_target, r.source))
         ratio = ""
-        if base and r.method in ("library", "cli") and base.seconds and base.max_rss_mb:
-            ratio = f"{r.seconds / base.seconds:.2f}x t {r.max_rss_mb / base.max_rss_mb:.2f}x m"
+        if base and r.method in METHODS[1:] and base.seconds and base.max_rss_mb:
+            ratio = f"{base.seconds / r.seconds:.2f}x rows/s {r.max_rss_mb / base.max_rss_mb:.2f}x mem"
         rss = f"{r.max_rss_mb:,.0f} MB" if r.max_rss_mb else ""
-        rate = f"{r.rows / r.seconds:,.0f}" if r.seconds else ""
+        rate = f"{r.rows / r.seconds:,.0f}" if r.seconds and r.method in METHODS else ""
         print(f"{r.rows_target:>10,}  {r.source:<13} {r.method:<18} {r.rows:>11,} "
-              f"{r.seconds:>8.1f} {rate:>11} {rss:>9}  {ratio:>14}", flush=True)
+              f"{r.seconds:>8.1f} {rate:>11} {rss:>9}  {ratio:>24}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure only CUR 2.0 parquet or only legacy CSV.gz")
     parser.add_argument("--regenerate", action="store_true",
                         help="write the bills again even if the scratch folder has them")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help=f"comma-separated subset of {','.join(METHODS)} (default: all)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(args_in)
     args.data = args.data.resolve()
@@ -268,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         for legacy in (False, True):
             if args.only and args.only != ("legacy" if legacy else "cur2"):
                 continue
-            batch = bench(target, args.data, legacy, args.regenerate)
+            batch = bench(target, args.data, legacy, args.regenerate,
+                          tuple(m for m in args.methods.split(",") if m in METHODS))
             report(batch)
             results += batch
     if args.json:
