@@ -91,8 +91,7 @@ def _refresh(conn: duckdb.DuckDBPyConnection, settings: Settings, report: Refres
         conn.execute(read_sql("refresh/cost_daily_attributed.sql"))
         step("cost_daily_attributed")
         _in_batches(conn, "refresh_resource_days",
-                    ("resource_hourly_rollup", "resource_daily_rollup"))
-        step("resource_hourly_rollup, resource_daily_rollup")
+                    ("resource_hourly_rollup", "resource_daily_rollup"), step)
         conn.execute(read_sql("refresh/model_cost_daily.sql"))
         step("model_cost_daily")
         _set_state(conn, "gpu_load_id", str(max(since, _max_gpu_load(conn))))
@@ -102,7 +101,7 @@ def _refresh(conn: duckdb.DuckDBPyConnection, settings: Settings, report: Refres
 
 def _rebuild_periods(conn: duckdb.DuckDBPyConnection, report: RefreshReport) -> None:
     """Rebuild the daily and hourly cost rollups of each changed (source key, period)."""
-    t = time.perf_counter()
+    step = _Step(report)
     changes = conn.execute(read_sql("refresh/rollup_changes.sql")).fetchall()
     if changes:
         conn.execute(read_sql("refresh/period_fingerprints.sql"))
@@ -114,16 +113,19 @@ def _rebuild_periods(conn: duckdb.DuckDBPyConnection, report: RefreshReport) -> 
         for table in ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state"):
             conn.execute(f"delete from {table} where x_source_key = $source_key "
                          "and x_billing_period = $period", key)
+        step("periods: fingerprints before, delete")
         if load_id is None:
             report.removed.append((source_key, period))
         else:
             conn.execute(read_sql("refresh/cost_daily_rollup.sql"), key)
+            step("periods: cost_daily_rollup")
             conn.execute(read_sql("refresh/cost_hourly_rollup.sql"), key)
+            step("periods: cost_hourly_rollup")
             conn.execute("insert into rollup_state values (?, ?, ?, current_timestamp)",
                          [source_key, period, load_id])
             report.rebuilt.append((source_key, period))
         conn.execute(read_sql("refresh/period_changes.sql"))  # only what differs goes downstream
-    report.steps["cost periods"] = time.perf_counter() - t
+        step("periods: fingerprints after")
 
 
 class _Step:
@@ -134,12 +136,14 @@ class _Step:
         self.last = time.perf_counter()
 
     def __call__(self, name: str) -> None:
+        """Add the time since the last step to `name` (summed when a step repeats per period)."""
         now = time.perf_counter()
-        self.report.steps[name] = now - self.last
+        self.report.steps[name] = self.report.steps.get(name, 0.0) + now - self.last
         self.last = now
 
 
-def _in_batches(conn: duckdb.DuckDBPyConnection, touched: str, tables: tuple[str, ...]) -> None:
+def _in_batches(conn: duckdb.DuckDBPyConnection, touched: str, tables: tuple[str, ...],
+                step: _Step) -> None:
     """Rebuild `tables` a week of `touched` days at a time (the temp table refresh_batch): the
     bill-to-telemetry join of a full rebuild then never holds more than a week in memory."""
     days = [r[0] for r in conn.execute(
@@ -148,8 +152,10 @@ def _in_batches(conn: duckdb.DuckDBPyConnection, touched: str, tables: tuple[str
         batch = days[first:first + BATCH_DAYS]
         conn.execute(f"create or replace temp table refresh_batch as select * from {touched} "
                      "where day between ? and ?", [batch[0], batch[-1]])
+        step("resource batches")
         for table in tables:
             conn.execute(read_sql(f"refresh/{table}.sql"))
+            step(table)
 
 
 def _state(conn: duckdb.DuckDBPyConnection, name: str) -> str | None:
