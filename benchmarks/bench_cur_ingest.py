@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -68,6 +69,7 @@ class Result:
     max_rss_mb: float
     files: int = 0
     bytes: int = 0
+    median: float = 0.0  # of the rounds, when --repeat ran more than one
 
 
 def focus_columns() -> list[str]:
@@ -206,7 +208,7 @@ def generate(target: int, data: Path, legacy: bool, regenerate: bool) -> tuple[P
 
 
 def bench(target: int, data: Path, legacy: bool, regenerate: bool,
-          methods: tuple[str, ...] = METHODS) -> list[Result]:
+          methods: tuple[str, ...] = METHODS, repeat: int = 1) -> list[Result]:
     bill, made = generate(target, data, legacy, regenerate)
     results = [made]
     pattern = "**/*.csv.gz" if legacy else "**/data/**/*.parquet"
@@ -224,40 +226,50 @@ def bench(target: int, data: Path, legacy: bool, regenerate: bool,
         "cli": [*aifinops_cli(), "--db", str(scratch / "cli.duckdb"), "ingest", "aws-cur",
                 str(bill)],
     }
-    for method, cmd in runs.items():
-        if method not in methods:
-            continue
-        for leftover in scratch.glob(f"{method}.duckdb*"):
-            leftover.unlink()
-        seconds, rss, out = measure(cmd, scratch)
+    # Rounds run every method once each, interleaved, so a noisy neighbour slows all of them alike;
+    # each method keeps its fastest round (its median is kept too).
+    timings: dict[str, list[tuple[float, float, str]]] = {m: [] for m in runs if m in methods}
+    for _ in range(repeat):
+        for method in timings:
+            for leftover in scratch.glob(f"{method}.duckdb*"):
+                leftover.unlink()
+            timings[method].append(measure(runs[method], scratch))
+            for leftover in scratch.glob(f"{method}.duckdb*"):
+                leftover.unlink()
+    for method, rounds in timings.items():
+        seconds, rss, out = min(rounds)
         rows = made.rows
         if method in ("raw", "library"):
             rows = int(out.strip().splitlines()[-1])
-        results.append(Result(target, source, method, rows, seconds, rss, len(files), made.bytes))
+        results.append(Result(target, source, method, rows, seconds, rss, len(files), made.bytes,
+                              median=statistics.median(r[0] for r in rounds)))
         refreshed = re.search(r"rollups in ([0-9.]+)s.*\((\d+\.\d+) s\)", " ".join(out.split()))
         if method == "cli" and refreshed:
             results.append(Result(target, source, "  of which refresh", rows,
                                   float(refreshed.group(1)), 0.0))
             results.append(Result(target, source, "  of which rules", rows,
                                   float(refreshed.group(2)), 0.0))
-        for leftover in scratch.glob(f"{method}.duckdb*"):
-            leftover.unlink()
     return results
 
 
 def report(results: list[Result]) -> None:
+    """Seconds are the fastest round; `median` and its ratio show how much the rounds spread."""
     print(f"{'rows':>10}  {'source':<13} {'method':<18} {'rows read':>11} {'seconds':>8} "
-          f"{'rows/s':>11} {'peak RSS':>9}  {'vs raw':>24}")
+          f"{'median':>7} {'rows/s':>11} {'peak RSS':>9}  {'vs raw (best, median)':>34}")
     raw = {(r.rows_target, r.source): r for r in results if r.method == "raw"}
     for r in results:
         base = raw.get((r.rows_target, r.source))
         ratio = ""
         if base and r.method in METHODS[1:] and base.seconds and base.max_rss_mb:
-            ratio = f"{base.seconds / r.seconds:.2f}x rows/s {r.max_rss_mb / base.max_rss_mb:.2f}x mem"
+            ratio = f"{base.seconds / r.seconds:.2f}x rows/s"
+            if r.median and base.median:
+                ratio += f" ({base.median / r.median:.2f}x)"
+            ratio += f", {r.max_rss_mb / base.max_rss_mb:.2f}x mem"
         rss = f"{r.max_rss_mb:,.0f} MB" if r.max_rss_mb else ""
         rate = f"{r.rows / r.seconds:,.0f}" if r.seconds and r.method in METHODS else ""
+        median = f"{r.median:.1f}" if r.median else ""
         print(f"{r.rows_target:>10,}  {r.source:<13} {r.method:<18} {r.rows:>11,} "
-              f"{r.seconds:>8.1f} {rate:>11} {rss:>9}  {ratio:>24}", flush=True)
+              f"{r.seconds:>8.1f} {median:>7} {rate:>11} {rss:>9}  {ratio:>34}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the bills again even if the scratch folder has them")
     parser.add_argument("--methods", default=",".join(METHODS),
                         help=f"comma-separated subset of {','.join(METHODS)} (default: all)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every method, interleaved; each keeps its fastest")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(args_in)
     args.data = args.data.resolve()
@@ -288,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.only and args.only != ("legacy" if legacy else "cur2"):
                 continue
             batch = bench(target, args.data, legacy, args.regenerate,
-                          tuple(m for m in args.methods.split(",") if m in METHODS))
+                          tuple(m for m in args.methods.split(",") if m in METHODS),
+                          max(1, args.repeat))
             report(batch)
             results += batch
     if args.json:
