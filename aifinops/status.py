@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import duckdb
+
 from aifinops.sqlfiles import read_sql
 from aifinops.store import Store
 
@@ -34,13 +36,12 @@ def last_runs(store: Store) -> list[tuple[str, datetime | None, str]]:
     return rows
 
 
-def rollups_behind(store: Store) -> str | None:
+def rollups_behind(conn: duckdb.DuckDBPyConnection) -> str | None:
     """What the last refresh has not folded in, as one line, or None when the views are current.
 
     Views that read rollups (cost_daily, model_cost, resource_hourly …) do not show a load until
     `aifinops refresh` runs; ingest refreshes unless told not to, so this is rarely said.
     """
-    conn = store.cursor()
     periods = conn.execute(
         f"select count(*) from ({read_sql('refresh/rollup_changes.sql')})").fetchone()
     gpu = conn.execute(read_sql("status/gpu_loads_behind.sql")).fetchone()

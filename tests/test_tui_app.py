@@ -443,6 +443,22 @@ async def test_empty_database_says_what_to_do_next(tmp_path: Path) -> None:
 
 
 @pilot_test
+async def test_a_load_made_with_no_refresh_is_called_out(tmp_path: Path) -> None:
+    from aifinops.ingest.aws_cur import ingest_aws_cur
+
+    db = tmp_path / "behind.duckdb"
+    settings = load_settings(db=db)
+    with open_store(settings) as store:  # what `ingest aws-cur --no-refresh` leaves
+        ingest_aws_cur(store, str(sample_data_root() / "aws" / "cur2"), settings=settings)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("2 billing period(s) arrived since the last refresh" in m
+                   and "aifinops refresh" in m for m in said), said
+
+
+@pilot_test
 async def test_missing_database_says_how_to_make_one(tmp_path: Path) -> None:
     app = app_for(tmp_path / "nothing-here.duckdb")
     async with app.run_test(size=SIZE) as pilot:

@@ -29,6 +29,7 @@ import duckdb
 
 from aifinops.analysis.recommend import open_savings as savings_of
 from aifinops.sqlfiles import read_sql
+from aifinops.status import rollups_behind
 
 # Statuses in the order a person works through them; ACTIONABLE is what the screen lists first.
 REC_STATUSES = ("open", "accepted", "failed", "applied", "snoozed", "dismissed", "resolved")
@@ -148,6 +149,7 @@ class Context:
     recommendations: int = 0    # rows in recommendations: 0 means the engine has not run
     models: tuple[str, ...] = ()  # every model with cost, biggest first (the command palette)
     host_links: str = "gpu_host_resources"  # the host → resource map: refresh's table or the view
+    behind: str | None = None   # loads made with --no-refresh that the views do not show yet
 
     @property
     def has_costs(self) -> bool:
@@ -326,6 +328,7 @@ def load_context(cur: duckdb.DuckDBPyConnection, db_path: Path) -> Context:
         host_links=host_links,
         gpu_hours=_count(cur, "gpu_hourly", present),
         recommendations=_count(cur, "recommendations", present), models=models,
+        behind=rollups_behind(cur) if {"rollup_state", "gpu_loads"} <= present else None,
     )
 
 

@@ -98,7 +98,7 @@ def after_ingest(st: CliState, store: Any, settings: Settings, *, full: bool = F
     from aifinops.status import rollups_behind
 
     if not st.refresh:
-        behind = rollups_behind(store)
+        behind = rollups_behind(store.cursor())
         if behind:
             st.say(f"not refreshed: {behind}")
         return
@@ -113,7 +113,7 @@ def note_if_behind(store: Any) -> None:
     """Readers say on stderr when the views miss loads that were made with --no-refresh."""
     from aifinops.status import rollups_behind
 
-    behind = rollups_behind(store)
+    behind = rollups_behind(store.cursor())
     if behind:
         click.echo(f"note: {behind}", err=True)
 

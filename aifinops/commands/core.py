@@ -46,7 +46,7 @@ def status(ctx: click.Context) -> None:
     with open_store(settings, read_only=True) as store:
         periods = cost_sources(store)
         runs = last_runs(store)
-        behind = rollups_behind(store)
+        behind = rollups_behind(store.cursor())
     st.console.print(f"database: {settings.db_path}")
     for what, at, detail in runs:
         when = f"{at:%Y-%m-%d %H:%M} UTC" if at else "running"

@@ -144,6 +144,8 @@ class AifinopsApp(App[None]):
             self.switch_mode(self.start_mode)
         else:
             self.data_changed()
+        if message.ctx.behind:
+            self.notify(message.ctx.behind, title="not refreshed", severity="warning", timeout=30)
 
     @on(OpenFailed)
     def _open_failed(self, message: OpenFailed) -> None:
