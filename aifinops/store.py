@@ -88,6 +88,19 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
     conn.execute("commit")
 
 
+@contextmanager
+def unordered_inserts(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Bulk loads need no row order: ~25% faster and far less memory (measured in DESIGN.md).
+    The session's own setting is put back afterwards, whatever happens."""
+    row = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
+    conn.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        preserve = bool(row[0]) if row else True
+        conn.execute(f"set preserve_insertion_order = {str(preserve).lower()}")
+
+
 class Store:
     """An open database. One connection is not thread-safe: threads take `cursor()`s."""
 

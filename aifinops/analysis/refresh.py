@@ -27,7 +27,7 @@ from aifinops.analysis.attribution import load_process_patterns, load_rules
 from aifinops.config import Settings
 from aifinops.ingest.tag_macros import install_tag_macros
 from aifinops.sqlfiles import read_sql
-from aifinops.store import Store, transaction
+from aifinops.store import Store, transaction, unordered_inserts
 
 # Emptied by a full refresh, in no particular order (nothing references another).
 ROLLUP_TABLES = ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state", "resource_attribution",
@@ -56,12 +56,8 @@ def refresh(store: Store, settings: Settings, *, full: bool = False) -> RefreshR
     report = RefreshReport()
     t0 = time.perf_counter()
     install_tag_macros(conn, settings)
-    order = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
-    conn.execute("set preserve_insertion_order = false")  # less memory for the big inserts
-    try:
+    with unordered_inserts(conn):  # less memory for the big inserts
         _refresh(conn, settings, report, full=full)
-    finally:
-        conn.execute(f"set preserve_insertion_order = {bool(order and order[0])}")
     report.seconds = time.perf_counter() - t0
     return report
 

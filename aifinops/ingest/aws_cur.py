@@ -23,7 +23,6 @@ from aifinops.ingest.loader import (
     is_conversion,
     is_current,
     load_unit,
-    unordered_inserts,
 )
 from aifinops.ingest.objects import ObjectSource, open_source
 from aifinops.ingest.tag_macros import install_tag_macros
@@ -96,10 +95,9 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
     params: dict[str, object] = {"source": source_name}
     install_tag_macros(conn, settings)
     try:
-        with unordered_inserts(conn):
-            result = load_unit(store, source=source_name, unit=unit_id, uri=source.root_uri,
-                               files=[r.uri for r in unit.refs], checksum=checksum,
-                               insert_sql=insert_sql, params=params)
+        result = load_unit(store, source=source_name, unit=unit_id, uri=source.root_uri,
+                           files=[r.uri for r in unit.refs], checksum=checksum,
+                           insert_sql=insert_sql, params=params)
         result.unit = unit.name
         return result
     except AifinopsError:
@@ -110,7 +108,3 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
             raise diagnosis from exc
         names = ", ".join(f.uri for f in files[:3]) + (" …" if len(files) > 3 else "")
         raise InputError(names, f"could not be loaded: {first_line(exc)}") from exc
-
-
-
-

@@ -44,7 +44,6 @@ from aifinops.ingest.loader import (
     first_line,
     is_current,
     load_unit,
-    unordered_inserts,
 )
 from aifinops.ingest.objects import ObjectRef, ObjectSource, open_source
 from aifinops.ingest.tag_macros import install_tag_macros
@@ -632,10 +631,9 @@ def ingest_focus(
                                  "default_account": defaults.account,
                                  "default_currency": defaults.currency}
     try:
-        with unordered_inserts(conn):
-            result = load_unit(store, source=SOURCE, unit=unit_id, uri=source.root_uri,
-                               files=[r.uri for r in refs], checksum=checksum,
-                               insert_sql=insert_sql(files, keep_extra=keep_extra), params=params)
+        result = load_unit(store, source=SOURCE, unit=unit_id, uri=source.root_uri,
+                           files=[r.uri for r in refs], checksum=checksum,
+                           insert_sql=insert_sql(files, keep_extra=keep_extra), params=params)
     except AifinopsError:
         raise
     except duckdb.Error as exc:
@@ -667,6 +665,3 @@ def ingest_focus_paths(
         except AifinopsError as exc:
             batch.failures.append(Failure(uri, str(exc)))
     return batch
-
-
-

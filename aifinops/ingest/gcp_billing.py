@@ -43,7 +43,6 @@ from aifinops.ingest.loader import (
     is_conversion,
     is_current,
     load_unit,
-    unordered_inserts,
 )
 from aifinops.ingest.objects import open_source
 from aifinops.ingest.tag_macros import install_tag_macros
@@ -143,10 +142,9 @@ def _load(store: Store, *, unit: str, uri: str, files: list[str], checksum: str,
           gfiles: list[gcp_files.GcpFile]) -> UnitResult:
     conn = store.conn
     try:
-        with unordered_inserts(conn):
-            return load_unit(store, source=SOURCE, unit=unit, uri=uri, files=files,
-                             checksum=checksum, insert_sql=_insert_sql(gcp_files.source_sql(gfiles)),
-                             params={"source": SOURCE})
+        return load_unit(store, source=SOURCE, unit=unit, uri=uri, files=files,
+                         checksum=checksum, insert_sql=_insert_sql(gcp_files.source_sql(gfiles)),
+                         params={"source": SOURCE})
     except AifinopsError:
         raise
     except duckdb.Error as exc:
@@ -337,6 +335,3 @@ def ingest_gcp_sources(
         except AifinopsError as exc:
             batch.failures.append(Failure(path, str(exc)))
     return batch
-
-
-

@@ -18,9 +18,9 @@ INSERT INTO resource_hourly_rollup BY NAME
 WITH span AS (
     SELECT CAST(min(day) AS TIMESTAMPTZ) AS lo, CAST(max(day) + 1 AS TIMESTAMPTZ) AS hi
     FROM refresh_batch
-), links AS (  -- link: one number per (host, resource) pair, a cheap key to group GPU rows by
+), links AS (  -- link: a number per host (the table's key), a cheap key to group GPU rows by
     SELECT host, resource_id, coalesce(resource_id, 'host:' || host) AS rkey,
-           dense_rank() OVER (ORDER BY host, resource_id) AS link
+           row_number() OVER () AS link
     FROM gpu_host_links
 ), cost AS (  -- one row per resource and hour already
     SELECT c.hour, c.ResourceId AS resource_id, c.x_instance_type AS instance_type,
@@ -64,7 +64,7 @@ WITH span AS (
            CASE WHEN g.signal_lo = g.signal_hi OR g.signal_lo IS NULL THEN g.signal_lo
                 ELSE m.signal END                                        AS signal
     FROM gpu_grouped AS g
-    JOIN (SELECT DISTINCT link, host, resource_id FROM links) AS l USING (link)
+    JOIN links AS l USING (link)
     LEFT JOIN gpu_mixed AS m USING (link, hour)
 )
 SELECT
