@@ -530,12 +530,14 @@ async def test_write_while_a_sync_holds_the_lock_is_refused_clearly(tui_demo_db:
 
 @pilot_test
 async def test_idle_connection_is_released_and_reopened(tui_demo_db: Path) -> None:
-    app = app_for(tui_demo_db, idle_release_s=0)
+    app = app_for(tui_demo_db, idle_release_s=3600)  # the app's own tick must not let go first
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.db.is_open
+        app.db.idle_release_s = 0
         app._tick()
         assert not app.db.is_open
+        app.db.idle_release_s = 3600
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, ModelsScreen) and app.db.opens == 2

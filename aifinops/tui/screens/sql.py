@@ -98,6 +98,11 @@ class SqlScreen(DataScreen):
         super().__init__()
         self.history_index: int | None = None
         self.last_sql: str | None = None
+        self._query_in_flight = False  # a query is in flight until its result is drawn
+
+    @property
+    def busy(self) -> bool:
+        return super().busy or self._query_in_flight
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="sql-top"):
@@ -147,6 +152,7 @@ class SqlScreen(DataScreen):
         self.history_index = None
         self.query_one("#sql-status", Static).update("running…")
         self.query_one("#sql-results", ResultTable).loading = True
+        self._query_in_flight = True
         self._execute(self.aifinops.db, sql, self.aifinops.clock)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sql")
@@ -175,6 +181,7 @@ class SqlScreen(DataScreen):
     @on(QueryExecuted)
     def _executed(self, message: QueryExecuted) -> None:
         message.stop()
+        self._query_in_flight = False
         table = self.query_one("#sql-results", ResultTable)
         table.loading = False
         status = self.query_one("#sql-status", Static)
