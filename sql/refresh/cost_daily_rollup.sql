@@ -4,6 +4,8 @@
 -- Instance-hours need a distinct count of hourly starts per group; as a DISTINCT aggregate in
 -- the big GROUP BY it cost 9x the grouping itself (7.1 s against 0.8 s for a 4.7M-row month),
 -- so it is counted on its own, keyed by a hash of the group's columns, and joined back.
+-- Line lengths compare as End against Start + 1 hour: subtracting two TIMESTAMPTZs makes an
+-- INTERVAL per row, and comparing intervals normalises them (3.1 → 2.4 s for that month).
 INSERT INTO cost_daily_rollup BY NAME
 WITH month_rows AS (
     SELECT
@@ -23,7 +25,7 @@ WITH month_rows AS (
         -- hour-priced quantities of lines longer than an hour (daily lines)
         coalesce(sum(PricingQuantity) FILTER (
             WHERE ChargeCategory = 'Usage' AND BilledCost > 0
-              AND ChargePeriodEnd - ChargePeriodStart > INTERVAL 1 HOUR
+              AND ChargePeriodEnd > ChargePeriodStart + INTERVAL 1 HOUR
               AND lower(PricingUnit) IN ('hrs', 'hours', 'hour', 'h', '1 hour')), 0) AS long_hours,
         count(*)                        AS line_items
     FROM month_rows
@@ -40,7 +42,7 @@ WITH month_rows AS (
             ChargePeriodStart
         FROM month_rows
         WHERE ChargeCategory = 'Usage' AND BilledCost > 0
-          AND ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 HOUR
+          AND ChargePeriodEnd <= ChargePeriodStart + INTERVAL 1 HOUR
     )
     GROUP BY group_hash
 ), counted AS (
