@@ -1,7 +1,9 @@
 """Waiting for the app under Pilot: shared by the app's tests and `benchmarks/bench_tui.py`.
 
 A key press only starts work: screens read in workers and draw when their data arrives, so a
-test or a timing must wait until no worker is pending or running and the screen is not busy.
+test or a timing must wait until no worker is pending or running, the screen is not busy and its
+tables have laid out their rows, checked twice: under heavy CPU contention one quiet moment
+came before the last table had drawn.
 """
 
 from __future__ import annotations
