@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,41 @@ def unordered_inserts(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     finally:
         preserve = bool(row[0]) if row else True
         conn.execute(f"set preserve_insertion_order = {str(preserve).lower()}")
+
+
+_PROGRESS_SETTINGS = ("enable_progress_bar", "enable_progress_bar_print", "progress_bar_time")
+
+
+@contextmanager
+def query_progress(conn: duckdb.DuckDBPyConnection, report: Callable[[float], None], *,
+                   every_s: float = 0.25) -> Iterator[None]:
+    """Call `report` with the running statement's progress (0–100) from a thread while the block
+    runs. A month of CUR loads in one INSERT, so without this a bar sits at 0% for all of it.
+    DuckDB's own bar stays unprinted (it would write to stdout, under --quiet too)."""
+    saved = conn.execute("select name, value from duckdb_settings() where name in (?, ?, ?)",
+                         list(_PROGRESS_SETTINGS)).fetchall()
+    conn.execute("set enable_progress_bar = true")
+    conn.execute("set enable_progress_bar_print = false")
+    conn.execute("set progress_bar_time = 0")
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(every_s):
+            value = conn.query_progress()  # DuckDB allows this from another thread
+            if value >= 0:
+                report(float(value))
+
+    poller = threading.Thread(target=poll, name="aifinops-query-progress", daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join()
+        values = dict(saved)
+        for name in reversed(_PROGRESS_SETTINGS):  # the delay first: no bar flashes between
+            value = values[name]
+            conn.execute(f"set {name} = {value if name == 'progress_bar_time' else repr(value)}")
 
 
 class Store:

@@ -78,3 +78,17 @@ def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_query_progress_reports_a_running_statement_and_puts_the_settings_back(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    conn = duckdb.connect(str(tmp_path / "p.duckdb"))
+    settings = "select name, value from duckdb_settings() where name like '%progress%' order by 1"
+    before = conn.execute(settings).fetchall()
+    seen: list[float] = []
+    with store.query_progress(conn, seen.append, every_s=0.01):
+        rows = conn.execute("select count(*) from range(200000000) t(i) where i % 7 = 3").fetchall()
+    assert rows == [(28571429,)]  # i = 3, 10, …, 199,999,999
+    assert seen and all(0 <= p <= 100 for p in seen) and max(seen) > 0
+    assert conn.execute(settings).fetchall() == before
+    assert "%" not in capfd.readouterr().out  # DuckDB's own bar stayed unprinted

@@ -102,7 +102,11 @@ def after_ingest(st: CliState, store: Any, settings: Settings, *, full: bool = F
         if behind:
             st.say(f"not refreshed: {behind}")
         return
-    refreshed, recs = refresh_and_recommend(store, settings, full=full)
+    if st.quiet:
+        refreshed, recs = refresh_and_recommend(store, settings, full=full)
+    else:  # tens of seconds after a big first load: say what is happening meanwhile
+        with st.err.status("refreshing the rollups the views read, then the recommendations…"):
+            refreshed, recs = refresh_and_recommend(store, settings, full=full)
     st.say(f"refreshed {len(refreshed.rebuilt)} period(s) of rollups in {refreshed.seconds:.2f}s; "
            f"{recs.summary()}")
     for rule, error in recs.rules_failed.items():
