@@ -10,7 +10,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,9 +132,12 @@ def query_progress(conn: duckdb.DuckDBPyConnection, report: Callable[[float], No
         stop.set()
         poller.join()
         values = dict(saved)
-        for name in reversed(_PROGRESS_SETTINGS):  # the delay first: no bar flashes between
-            value = values[name]
-            conn.execute(f"set {name} = {value if name == 'progress_bar_time' else repr(value)}")
+        # the delay first, so no bar flashes between; a failure here must not hide the block's
+        with suppress(duckdb.Error):
+            for name in reversed(_PROGRESS_SETTINGS):
+                value = values[name]
+                conn.execute(f"set {name} = "
+                             f"{value if name == 'progress_bar_time' else repr(value)}")
 
 
 class Store:
