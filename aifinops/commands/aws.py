@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import click
-from rich.progress import Progress
 from rich.table import Table
 
-from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, refresh_option, state
+from aifinops.commands.base import (
+    CliState,
+    after_ingest,
+    friendly_errors,
+    ingest,
+    load_progress,
+    refresh_option,
+    state,
+)
 from aifinops.ingest.aws_cur import IngestReport, ingest_aws_cur
-from aifinops.store import open_store, query_progress
+from aifinops.store import open_store
 
 
 @ingest.command("aws-cur")
@@ -26,28 +33,9 @@ def aws_cur(ctx: click.Context, uri: str, profile: str | None, region: str | Non
     st = state(ctx)
     settings = st.settings()
     with open_store(settings) as store:
-        if st.quiet:
+        with load_progress(st, store) as step:
             report = ingest_aws_cur(store, uri, settings=settings, profile=profile, region=region,
-                                    endpoint_url=endpoint_url, force=force)
-        else:
-            with Progress(console=st.err, transient=True) as bar:
-                task = bar.add_task("reading", total=None)
-                shown = 0.0  # periods done, plus the running INSERT's share of the current one
-
-                def step(name: str, index: int, total: int) -> None:
-                    nonlocal shown
-                    shown = index - 1
-                    bar.update(task, description=f"loading {name}", completed=shown, total=total)
-
-                def within(percent: float) -> None:
-                    nonlocal shown  # never back: the period's short queries after it report too
-                    shown = max(shown, int(shown) + min(percent, 99.0) / 100)
-                    bar.update(task, completed=shown)
-
-                with query_progress(store.conn, within):
-                    report = ingest_aws_cur(store, uri, settings=settings, profile=profile,
-                                            region=region, endpoint_url=endpoint_url,
-                                            force=force, progress=step)
+                                    endpoint_url=endpoint_url, force=force, progress=step)
         print_report(st, report)
         after_ingest(st, store, settings)
 

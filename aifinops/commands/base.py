@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -111,6 +112,39 @@ def after_ingest(st: CliState, store: Any, settings: Settings, *, full: bool = F
            f"{recs.summary()}")
     for rule, error in recs.rules_failed.items():
         click.echo(f"warning: rule {rule} failed: {error}", err=True)
+
+
+UnitProgress = Callable[[str, int, int], None]  # (unit name, its 1-based index, units)
+
+
+@contextmanager
+def load_progress(st: CliState, store: Any) -> Iterator[UnitProgress | None]:
+    """The bar an ingest shows: a step per unit (a period, a month, a path), and the running
+    INSERT's share of the current unit as DuckDB reports it (a month of CUR is one INSERT, so a
+    bar of units alone sits still for all of it). None under --quiet."""
+    if st.quiet:
+        yield None
+        return
+    from rich.progress import Progress
+
+    from aifinops.store import query_progress
+
+    with Progress(console=st.err, transient=True) as bar:
+        task = bar.add_task("reading", total=None)
+        shown = 0.0  # units done, plus the running INSERT's share of the current one
+
+        def step(name: str, index: int, total: int) -> None:
+            nonlocal shown
+            shown = index - 1
+            bar.update(task, description=f"loading {name}", completed=shown, total=total)
+
+        def within(percent: float) -> None:
+            nonlocal shown  # never back: the unit's short queries after its INSERT report too
+            shown = max(shown, int(shown) + min(percent, 99.0) / 100)
+            bar.update(task, completed=shown)
+
+        with query_progress(store.conn, within):
+            yield step
 
 
 def note_if_behind(store: Any) -> None:

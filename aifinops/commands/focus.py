@@ -9,7 +9,15 @@ import click
 from rich.table import Table
 
 from aifinops.commands.aws import print_report
-from aifinops.commands.base import after_ingest, cli, friendly_errors, ingest, refresh_option, state
+from aifinops.commands.base import (
+    after_ingest,
+    cli,
+    friendly_errors,
+    ingest,
+    load_progress,
+    refresh_option,
+    state,
+)
 from aifinops.commands.gcp import print_coercions, print_failures
 from aifinops.export.focus_check import NOT_CHECKED, check_focus_file
 from aifinops.export.focus_export import export_focus
@@ -51,9 +59,10 @@ def focus_in(ctx: click.Context, paths: tuple[str, ...], provider: str, account:
     settings = st.settings()
     defaults = Defaults(provider=provider, account=account, currency=currency)
     with open_store(settings) as store:
-        batch = ingest_focus_paths(store, paths, settings=settings, defaults=defaults,
-                                   force=force, profile=profile, region=region,
-                                   endpoint_url=endpoint_url)
+        with load_progress(st, store) as step:
+            batch = ingest_focus_paths(store, paths, settings=settings, defaults=defaults,
+                                       force=force, progress=step, profile=profile,
+                                       region=region, endpoint_url=endpoint_url)
         after_ingest(st, store, settings)
     for report in batch.reports:
         print_report(st, report)

@@ -7,11 +7,18 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.progress import Progress
 from rich.table import Table
 
 from aifinops.commands.aws import print_report
-from aifinops.commands.base import CliState, after_ingest, friendly_errors, ingest, refresh_option, state
+from aifinops.commands.base import (
+    CliState,
+    after_ingest,
+    friendly_errors,
+    ingest,
+    load_progress,
+    refresh_option,
+    state,
+)
 from aifinops.ingest.focus import Coercion, Failure
 from aifinops.ingest.gcp_billing import GcpBatch, ingest_gcp_sources
 from aifinops.store import open_store
@@ -58,19 +65,9 @@ def gcp_billing(ctx: click.Context, paths: tuple[str, ...], tables: tuple[str, .
                "lookback_months": lookback_months, "pushdown": pushdown,
                "api_endpoint": api_endpoint, "anonymous": anonymous}
     with open_store(settings) as store:
-        if st.quiet:
+        with load_progress(st, store) as step:
             batch = ingest_gcp_sources(store, settings=settings, tables=tables, paths=paths,
-                                       force=force, **options)
-        else:
-            with Progress(console=st.err, transient=True) as bar:
-                task = bar.add_task("reading", total=None)
-
-                def step(name: str, index: int, total: int) -> None:
-                    bar.update(task, description=f"loading {name}", completed=index - 1,
-                               total=total)
-
-                batch = ingest_gcp_sources(store, settings=settings, tables=tables, paths=paths,
-                                           force=force, progress=step, **options)
+                                       force=force, progress=step, **options)
         after_ingest(st, store, settings)
     print_batch(st, batch)
     if batch.all_failures:
