@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -132,16 +133,19 @@ def load_progress(st: CliState, store: Any) -> Iterator[UnitProgress | None]:
     with Progress(console=st.err, transient=True) as bar:
         task = bar.add_task("reading", total=None)
         shown = 0.0  # units done, plus the running INSERT's share of the current one
+        lock = threading.Lock()  # `within` runs on query_progress's thread
 
         def step(name: str, index: int, total: int) -> None:
             nonlocal shown
-            shown = index - 1
-            bar.update(task, description=f"loading {name}", completed=shown, total=total)
+            with lock:
+                shown = index - 1
+                bar.update(task, description=f"loading {name}", completed=shown, total=total)
 
         def within(percent: float) -> None:
             nonlocal shown  # never back: the unit's short queries after its INSERT report too
-            shown = max(shown, int(shown) + min(percent, 99.0) / 100)
-            bar.update(task, completed=shown)
+            with lock:
+                shown = max(shown, int(shown) + min(percent, 99.0) / 100)
+                bar.update(task, completed=shown)
 
         with query_progress(store.conn, within):
             yield step
