@@ -46,6 +46,13 @@ def steps(*keys: str, then: Callable[[Pilot[None]], Awaitable[None]] | None = No
             await then(pilot)
             await settle(pilot)
         _no_blink(pilot.app.screen.query("Input, TextArea"))
+        # Paint every widget once more from its current state. Twice in full-suite CI runs on
+        # 2 busy cores (never alone, nor in 24 stressed runs of these steps), the resource
+        # screen's recommendations table came out blank: its header too, with its rows in
+        # place, so an earlier blank paint had been kept.
+        for widget in pilot.app.screen.walk_children(with_self=True):
+            widget.refresh()
+        await settle(pilot)
 
     return run
 
