@@ -106,6 +106,8 @@ def _rebuild_periods(conn: duckdb.DuckDBPyConnection, report: RefreshReport) -> 
         conn.execute("set variable refresh_source_key = ?", [source_key])
         conn.execute("set variable refresh_period = ?", [period])
         conn.execute(read_sql("refresh/period_before.sql"))
+        first_build = conn.execute("select not exists (from period_days_before) "
+                                   "and not exists (from period_hours_before)").fetchone()
         for table in ("cost_daily_rollup", "cost_hourly_rollup", "rollup_state"):
             conn.execute(f"delete from {table} where x_source_key = $source_key "
                          "and x_billing_period = $period", key)
@@ -120,7 +122,10 @@ def _rebuild_periods(conn: duckdb.DuckDBPyConnection, report: RefreshReport) -> 
             conn.execute("insert into rollup_state values (?, ?, ?, current_timestamp)",
                          [source_key, period, load_id])
             report.rebuilt.append((source_key, period))
-        conn.execute(read_sql("refresh/period_changes.sql"))  # only what differs goes downstream
+        if first_build and first_build[0] and load_id is not None:
+            conn.execute(read_sql("refresh/period_new.sql"))  # all of it is new downstream
+        else:
+            conn.execute(read_sql("refresh/period_changes.sql"))  # only what differs goes on
         step("periods: fingerprints after")
 
 
