@@ -10,7 +10,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,20 +89,33 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
     conn.execute("commit")
 
 
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 @contextmanager
-def unordered_inserts(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Bulk loads need no row order: ~25% faster and far less memory (measured in DESIGN.md).
-    The session's own setting is put back afterwards, whatever happens."""
-    row = conn.execute("select current_setting('preserve_insertion_order')").fetchone()
-    conn.execute("set preserve_insertion_order = false")
+def session_settings(conn: duckdb.DuckDBPyConnection, **values: object) -> Iterator[None]:
+    """DuckDB settings for the block only: the session's own values come back afterwards, in
+    reverse order, whatever happens (and a failure to restore never hides the block's own)."""
+    saved = {name: conn.execute(f"select current_setting('{name}')").fetchone()[0]  # type: ignore[index]
+             for name in values}
+    for name, value in values.items():
+        conn.execute(f"set {name} = {_literal(value)}")
     try:
         yield
     finally:
-        preserve = bool(row[0]) if row else True
-        conn.execute(f"set preserve_insertion_order = {str(preserve).lower()}")
+        with suppress(duckdb.Error):
+            for name in reversed(values):
+                conn.execute(f"set {name} = {_literal(saved[name])}")
 
 
-_PROGRESS_SETTINGS = ("enable_progress_bar", "enable_progress_bar_print", "progress_bar_time")
+def unordered_inserts(conn: duckdb.DuckDBPyConnection) -> AbstractContextManager[None]:
+    """Bulk loads need no row order: ~25% faster and far less memory (measured in DESIGN.md)."""
+    return session_settings(conn, preserve_insertion_order=False)
 
 
 @contextmanager
@@ -110,12 +123,8 @@ def query_progress(conn: duckdb.DuckDBPyConnection, report: Callable[[float], No
                    every_s: float = 0.25) -> Iterator[None]:
     """Call `report` with the running statement's progress (0–100) from a thread while the block
     runs. A month of CUR loads in one INSERT, so without this a bar sits at 0% for all of it.
-    DuckDB's own bar stays unprinted (it would write to stdout, under --quiet too)."""
-    saved = conn.execute("select name, value from duckdb_settings() where name in (?, ?, ?)",
-                         list(_PROGRESS_SETTINGS)).fetchall()
-    conn.execute("set enable_progress_bar = true")
-    conn.execute("set enable_progress_bar_print = false")
-    conn.execute("set progress_bar_time = 0")
+    DuckDB's own bar stays unprinted (it would write to stdout, under --quiet too); the delay
+    is set last so that it is put back first, and no bar flashes in between."""
     stop = threading.Event()
 
     def poll() -> None:
@@ -124,20 +133,15 @@ def query_progress(conn: duckdb.DuckDBPyConnection, report: Callable[[float], No
             if value >= 0:
                 report(float(value))
 
-    poller = threading.Thread(target=poll, name="aifinops-query-progress", daemon=True)
-    poller.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        poller.join()
-        values = dict(saved)
-        # the delay first, so no bar flashes between; a failure here must not hide the block's
-        with suppress(duckdb.Error):
-            for name in reversed(_PROGRESS_SETTINGS):
-                value = values[name]
-                conn.execute(f"set {name} = "
-                             f"{value if name == 'progress_bar_time' else repr(value)}")
+    with session_settings(conn, enable_progress_bar=True, enable_progress_bar_print=False,
+                          progress_bar_time=0):
+        poller = threading.Thread(target=poll, name="aifinops-query-progress", daemon=True)
+        poller.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            poller.join()
 
 
 class Store:
