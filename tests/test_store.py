@@ -92,3 +92,57 @@ def test_query_progress_reports_a_running_statement_and_puts_the_settings_back(
     assert seen and all(0 <= p <= 100 for p in seen) and max(seen) > 0
     assert conn.execute(settings).fetchall() == before
     assert "%" not in capfd.readouterr().out  # DuckDB's own bar stayed unprinted
+
+
+def _row_groups(path: Path, table: str) -> tuple[int, int]:
+    """(row groups, rows kept incl. deleted) of `table`, read from a plain connection."""
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        groups = conn.execute("select count(distinct row_group_id) from pragma_storage_info(?)",
+                              [table]).fetchone()
+        kept = conn.execute("select estimated_size from duckdb_tables() where table_name = ?",
+                            [table]).fetchone()
+    finally:
+        conn.close()
+    assert groups is not None and kept is not None
+    return int(groups[0]), int(kept[0])
+
+
+def _store_with_two_loads(path: Path) -> store.Store:
+    s = store.open_store(load_settings(db=path))
+    s.conn.execute("set threads = 1")
+    s.conn.execute("create table scratch (i bigint, s varchar)")
+    for _ in range(2):  # each leaves a 7,120-row tail behind a full 122,880-row group
+        s.conn.execute("insert into scratch select range, range::varchar from range(130000)")
+    return s
+
+
+def test_closing_after_appends_only_leaves_the_insert_tails_as_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    s = _store_with_two_loads(path)
+    assert not store.holds_deleted_rows(s.conn)
+    s.close()
+    # a default checkpoint would have merged tail, full group and tail into two groups
+    assert _row_groups(path, "scratch") == (4, 260_000)
+
+
+def test_closing_after_deletes_vacuums_the_dead_rows_away(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    s = _store_with_two_loads(path)
+    s.conn.execute("delete from scratch where i % 2 = 0")  # 130,000 dead rows, one in two
+    assert store.holds_deleted_rows(s.conn)
+    s.close()
+    groups, kept = _row_groups(path, "scratch")
+    assert kept < 260_000 and groups < 4
+    with store.open_store(load_settings(db=path)) as again:
+        assert again.conn.execute("select count(*) from scratch").fetchone() == (130_000,)
+
+
+def test_a_few_deleted_rows_are_not_worth_a_vacuum(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    s = _store_with_two_loads(path)
+    s.conn.execute("delete from scratch where i % 1000 = 0")  # 260 dead rows
+    assert not store.holds_deleted_rows(s.conn)
+    assert store.holds_deleted_rows(s.conn, at_least=200)
+    s.close()
+    assert _row_groups(path, "scratch") == (4, 260_000)
