@@ -11,6 +11,7 @@ import pytest
 
 from aifinops.config import Settings, load_settings
 from aifinops.errors import InputError
+from aifinops.ingest import cur_source
 from aifinops.ingest.aws_cur import ingest_aws_cur
 from aifinops.store import Store, open_store
 from tests.cur_builders import (
@@ -182,6 +183,33 @@ def test_legacy_cur_headers_case_and_leading_zeros(store: Store, settings: Setti
         "where x_line_item_type = 'Usage'").fetchone()
     assert row == ("001234567890", "vision-diffusion", "research", "gpu-research-01", 4,
                    "aws-cur-legacy", "research")
+
+
+def test_legacy_tags_read_from_columns_match_the_tag_map_path(store: Store, settings: Settings,
+                                                              tmp_path: Path) -> None:
+    """Legacy tags are computed straight from their columns; they must equal what the map path
+    (to_json of the non-empty tags, the configured-key macros) gives, awkward values included."""
+    awkward = ['say "hi"', "back\\slash", "ünï/cødé ✓", "  spaced  ", "", '{"json": 1}', "tab\tnew"]
+    keys = ["user:model", "user:team", "user:Name", "user:env", "user:a/\"b\""]
+    lines = [Line(f"2026-10-01 {h:02d}:00:00", 1.0 + h, instance_type="g5.12xlarge",
+                  resource=f"i-0{h:016x}",
+                  tags={k: awkward[(h + j) % len(awkward)] for j, k in enumerate(keys) if (h + j) % 5})
+             for h in range(20)]
+    lines.append(Line("2026-10-02 00:00:00", 1.0, resource="i-0untagged", tags={}))
+    root = tmp_path / "legacy" / "research-cur" / "20261001-20261101"
+    path = write_legacy_csv_gz(root / "research-cur-1.csv.gz", lines, keys)
+    ingest_aws_cur(store, str(tmp_path / "legacy"), settings=settings)
+    files = [cur_source.inspect_file(store.conn, path, str(path))]
+    expected = store.conn.execute(
+        f"select line_item_resource_id, x_tags_json, x_tag_model, x_tag_team, x_tag_env, x_tag_name "
+        f"from ({cur_source.source_sql(files)}) order by 1").fetchall()  # the map path
+    stored = store.conn.execute(
+        "select ResourceId, Tags, x_model, x_team, x_env, ResourceName from focus_costs "
+        "order by 1").fetchall()
+    assert len(stored) == 21
+    assert [r[:5] for r in stored] == [r[:5] for r in expected]
+    assert [r[5] for r in stored] == [n or rid for rid, *_, n in expected]
+    assert any(r[2] == 'say "hi"' for r in stored) and any(r[1] == "{}" for r in stored)
 
 
 # ---------------------------------------------------------------- bad input leaves nothing behind

@@ -88,7 +88,7 @@ def _ingest_unit(store: Store, source: ObjectSource, unit: cur_discovery.CurUnit
     flavours = {f.flavour for f in files}
     if len(flavours) > 1:
         raise InputError(unit.name, "mixes CUR 2.0 and legacy CUR files in one billing period")
-    select = cur_source.source_sql(files)
+    select = cur_source.source_sql(files, settings.tag_keys)
     insert_sql = costs_insert_sql(f"WITH cur_source AS ({select})\n"
                                   f"SELECT * FROM ({read_sql('ingest/cur_to_focus.sql')})")
     source_name = SOURCES[flavours.pop()]
