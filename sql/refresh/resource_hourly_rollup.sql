@@ -1,7 +1,8 @@
 -- Rebuild resource_hourly_rollup (what resource_hourly, idle_resources and the app's GPU screens
--- read) for one batch of the touched (resource key, day)s (refresh_batch: a week of
--- refresh_resource_days at a time, so a full rebuild stays within the memory limit): a GPU resource's cost per hour (cost_hourly_rollup)
--- beside what its GPUs did (gpu_hourly through gpu_host_links), joined once here instead of at
+-- read) for one batch of the touched (resource key, day)s (refresh_batch: whole days of
+-- refresh_resource_days up to refresh.BATCH_RESOURCE_DAYS, a week of the 10M-row benchmark bill,
+-- so a full rebuild stays within the memory limit): a GPU resource's cost per hour
+-- (cost_hourly_rollup) beside what its GPUs did (gpu_hourly through gpu_host_links), joined once here instead of at
 -- every query. An hour is idle when even the busiest GPU's peak stayed under the idle line.
 --
 -- GPU rows are grouped by (link number, hour), not (resource_id, host, hour): the host's link
@@ -93,5 +94,5 @@ SELECT
          ELSE g.activity_max_pct < g.idle_util_pct END AS is_idle
 FROM cost AS c
 FULL OUTER JOIN gpu AS g ON g.resource_id = c.resource_id AND g.hour = c.hour
--- a week at a time, sorted: one resource's hours sit in a few row groups (zonemaps skip the rest)
+-- a batch at a time, sorted: one resource's hours sit in a few row groups (zonemaps skip the rest)
 ORDER BY coalesce(c.resource_id, g.resource_id), g.host, coalesce(c.hour, g.hour);
