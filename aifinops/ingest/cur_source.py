@@ -181,7 +181,7 @@ def _legacy_tag_columns(file: CurFile, tag_keys: dict[str, list[str]]) -> list[s
     exprs = [f"{json} AS x_tags_json"]
     for dim in DIMENSIONS:
         lookups = [f"nullif({_quote(present[k])}, '')" for k in tag_keys.get(dim, []) if k in present]
-        exprs.append(f"coalesce({', '.join([*lookups, 'NULL'])}) AS x_tag_{dim}")
+        exprs.append(f"coalesce({', '.join([*lookups, 'CAST(NULL AS VARCHAR)'])}) AS x_tag_{dim}")
     return exprs
 
 
