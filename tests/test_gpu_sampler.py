@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -252,6 +253,38 @@ def test_duration_and_rotation(tmp_path: Path) -> None:
     files = spool_files(tmp_path / "spool")
     assert len(files) >= 3 and files == summary.files
     assert all(json.loads(f.read_text().splitlines()[0])["kind"] == "host" for f in files)
+
+
+def test_a_late_sampler_skips_the_missed_samplings_instead_of_bursting(tmp_path: Path) -> None:
+    clock = [0.0]
+
+    class Stop:  # waits pass on the fake clock, instantly
+        def is_set(self) -> bool:
+            return False
+
+        def wait(self, timeout: float) -> bool:
+            clock[0] += timeout
+            return False
+
+    config = SamplerConfig(interval_s=1.0, rotate_s=3600, duration_s=10.0)
+    sampler = Sampler(FakeNvml(1), tmp_path / "spool", IDENTITY, config, log=lambda _: None,
+                      monotonic=lambda: clock[0],
+                      now=lambda: datetime(2026, 11, 1, tzinfo=UTC) + timedelta(seconds=clock[0]))
+    sampler.stop = Stop()  # type: ignore[assignment]
+    sampled: list[float] = []
+    take = sampler.sample_once
+
+    def sample_once() -> None:
+        sampled.append(clock[0])
+        take()
+        clock[0] += 3.5 if len(sampled) == 3 else 0.001  # the third sampling stalls for 3.5 s
+
+    sampler.sample_once = sample_once  # type: ignore[method-assign]
+    sampler.run()
+    # ticks 0, 1, 2, then the stall ends at 5.501: the next sampling waits for tick 6
+    assert [round(t, 3) for t in sampled] == [0.0, 1.0, 2.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+    stamps = [r["ts"] for r in records(tmp_path / "spool") if r["kind"] == "gpu"]
+    assert len(stamps) == len(set(stamps)) == len(sampled)
 
 
 def test_spool_files_appear_whole_by_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

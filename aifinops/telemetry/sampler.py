@@ -164,6 +164,10 @@ class Sampler:
             if self.config.duration_s is not None and now - started >= self.config.duration_s:
                 self.summary.stopped_by = "duration"
                 break
+            # Late (a busy host): go on from the next tick to come. Catching up would take the
+            # missed samplings back to back, within the same millisecond, which the spool's
+            # millisecond timestamps would then load as duplicates of one another.
+            tick = max(tick, int((self.monotonic() - started) / interval) + 1)
             self.stop.wait(max(0.0, started + tick * interval - self.monotonic()))
 
     @contextmanager
