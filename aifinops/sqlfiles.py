@@ -26,3 +26,14 @@ def sql_path(name: str) -> Path:
 @cache
 def read_sql(name: str) -> str:
     return sql_path(name).read_text(encoding="utf-8")
+
+
+def sql_literal(text: str) -> str:
+    """A string as a SQL literal, for what DuckDB cannot take as a parameter (paths in
+    table functions, macro bodies, SET values)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A column or table name as a quoted SQL identifier (CUR headers hold '/', ':' and spaces)."""
+    return '"' + name.replace('"', '""') + '"'

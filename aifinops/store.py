@@ -18,7 +18,7 @@ import duckdb
 
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, StoreLockedError
-from aifinops.sqlfiles import read_sql, sql_root
+from aifinops.sqlfiles import read_sql, sql_identifier, sql_literal, sql_root
 
 _MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -94,7 +94,7 @@ def _literal(value: object) -> str:
         return str(value).lower()
     if isinstance(value, int | float):
         return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_literal(str(value))
 
 
 @contextmanager
@@ -245,7 +245,7 @@ def holds_deleted_rows(conn: duckdb.DuckDBPyConnection,
     for schema, name, kept in conn.execute(read_sql("store/table_sizes.sql")).fetchall():
         if kept < at_least:
             continue
-        table = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, name))
+        table = f"{sql_identifier(schema)}.{sql_identifier(name)}"
         live = conn.execute(f"select count(*) from {table}").fetchone()[0]  # type: ignore[index]
         if kept - live >= at_least:
             return True

@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 
 from aifinops.errors import InputError
-from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql, sql_literal
-from aifinops.ingest.tag_macros import DIMENSIONS
-from aifinops.sqlfiles import read_sql, sql_path
+from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql
+from aifinops.ingest.tag_macros import DIMENSIONS, tag_lookup
+from aifinops.sqlfiles import read_sql, sql_identifier, sql_literal, sql_path
 
 CUR2 = "cur2"
 LEGACY = "legacy"
@@ -58,10 +58,6 @@ def cur_columns() -> tuple[CurColumn, ...]:
 def squash(name: str) -> str:
     """Legacy and CUR 2.0 names compare equal once case, '/' and '_' are gone."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 
@@ -141,7 +137,7 @@ def _column_expr(file: CurFile, col: CurColumn) -> str:
         if not file.tag_columns:
             return "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
         entries = ", ".join(
-            f"{{'key': {sql_literal(key)}, 'value': {_quote(src)}}}"
+            f"{{'key': {sql_literal(key)}, 'value': {sql_identifier(src)}}}"
             for key, src in sorted(file.tag_columns.items())
         )
         return f"map_from_entries(list_filter([{entries}], lambda e: coalesce(e.value, '') <> ''))"
@@ -149,12 +145,12 @@ def _column_expr(file: CurFile, col: CurColumn) -> str:
         return f"CAST(NULL AS {col.type})"
     src_type = file.types.get(source, "VARCHAR")
     if src_type == col.type:
-        return _quote(source)
+        return sql_identifier(source)
     if src_type == "VARCHAR" and col.type.startswith("MAP"):
-        return f"CAST(CAST(nullif({_quote(source)}, '') AS JSON) AS {col.type})"
+        return f"CAST(CAST(nullif({sql_identifier(source)}, '') AS JSON) AS {col.type})"
     if src_type == "VARCHAR" and col.type != "VARCHAR":
-        return f"CAST(nullif(trim({_quote(source)}), '') AS {col.type})"
-    return f"CAST({_quote(source)} AS {col.type})"
+        return f"CAST(nullif(trim({sql_identifier(source)}), '') AS {col.type})"
+    return f"CAST({sql_identifier(source)} AS {col.type})"
 
 
 def file_select(file: CurFile, extra: list[str] | None = None) -> str:
@@ -173,15 +169,16 @@ def _legacy_tag_columns(file: CurFile, tag_keys: dict[str, list[str]]) -> list[s
         json = "CAST(NULL AS JSON)"
     else:
         pairs = ", ".join(
-            f"CASE WHEN coalesce({_quote(src)}, '') <> '' "
+            f"CASE WHEN coalesce({sql_identifier(src)}, '') <> '' "
             f"THEN CAST(to_json({sql_literal(key)}) AS VARCHAR) || ':' "
-            f"|| CAST(to_json({_quote(src)}) AS VARCHAR) END"
+            f"|| CAST(to_json({sql_identifier(src)}) AS VARCHAR) END"
             for key, src in present.items())
         json = f"CAST('{{' || concat_ws(',', {pairs}) || '}}' AS JSON)"
     exprs = [f"{json} AS x_tags_json"]
     for dim in DIMENSIONS:
-        lookups = [f"nullif({_quote(present[k])}, '')" for k in tag_keys.get(dim, []) if k in present]
-        exprs.append(f"coalesce({', '.join([*lookups, 'CAST(NULL AS VARCHAR)'])}) AS x_tag_{dim}")
+        lookup = tag_lookup(tag_keys.get(dim, []),
+                            lambda k: sql_identifier(present[k]) if k in present else None)
+        exprs.append(f"{lookup} AS x_tag_{dim}")
     return exprs
 
 
@@ -226,7 +223,7 @@ def diagnose(conn: duckdb.DuckDBPyConnection, files: list[CurFile]) -> InputErro
                 continue
             if file.types.get(source, "VARCHAR") == col.type:
                 continue
-            value = f"CAST({_quote(source)} AS VARCHAR)"
+            value = f"CAST({sql_identifier(source)} AS VARCHAR)"
             row = conn.execute(
                 f"select rn, v from (select row_number() over () as rn, {value} as v from {read}) "
                 f"where coalesce(trim(v), '') <> '' and try_cast(trim(v) AS {col.type}) is null "

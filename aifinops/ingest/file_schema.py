@@ -14,10 +14,7 @@ import zlib
 from pathlib import Path
 
 from aifinops.errors import InputError
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+from aifinops.sqlfiles import sql_literal
 
 
 def is_parquet(path: Path, uri: str, expected: str) -> bool:

@@ -36,7 +36,7 @@ import duckdb
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, InputError
 from aifinops.ingest.aws_cur import IngestReport
-from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql, sql_literal
+from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql
 from aifinops.ingest.loader import (
     UnitResult,
     checksum_of,
@@ -47,7 +47,7 @@ from aifinops.ingest.loader import (
 )
 from aifinops.ingest.objects import ObjectRef, ObjectSource, open_source
 from aifinops.ingest.tag_macros import install_tag_macros
-from aifinops.sqlfiles import read_sql, sql_path
+from aifinops.sqlfiles import read_sql, sql_identifier, sql_literal, sql_path
 from aifinops.store import Store
 
 SOURCE = "focus"
@@ -183,10 +183,6 @@ def canonical_values(column: str) -> list[str]:
 def squash(name: str) -> str:
     """Names and enumerated values compare equal once case and punctuation are gone."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 
@@ -327,7 +323,7 @@ def _base_type(type_name: str) -> str:
 
 def _typed(col: FocusColumn, source: str, src_type: str) -> str:
     """An expression reading `source` as the FOCUS column's type, leniently."""
-    ref = _quote(source)
+    ref = sql_identifier(source)
     base = _base_type(src_type)
     if col.focus_type == "Decimal":
         if base in NUMERIC_TYPES:
@@ -361,7 +357,7 @@ ENUM_FALLBACK = {"ServiceCategory": "Other"}
 def _enum_expr(column: str) -> str:
     """Canonical spelling of an enumerated column (a fast path for values already canonical)."""
     spellings = focus_values()[column]
-    ref = _quote(column)
+    ref = sql_identifier(column)
     fast = ", ".join(sql_literal(v) for v in canonical_values(column))
     whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in sorted(spellings.items()))
     fallback = sql_literal(ENUM_FALLBACK[column]) if column in ENUM_FALLBACK else ref
@@ -375,13 +371,14 @@ def _hint_instance_type(file: FocusFile) -> str:
     exprs = []
     for key in ("xinstancetype", "instancetype"):
         if key in by_squash:
-            exprs.append(f"focus_str(CAST({_quote(by_squash[key])} AS VARCHAR))")
+            exprs.append(f"focus_str(CAST({sql_identifier(by_squash[key])} AS VARCHAR))")
     if "xskudetails" in by_squash:  # Azure: x_SkuDetails.ServiceType is the VM size
         exprs.append("json_extract_string(focus_json(CAST("
-                     f"{_quote(by_squash['xskudetails'])} AS VARCHAR)), '$.ServiceType')")
+                     f"{sql_identifier(by_squash['xskudetails'])} AS VARCHAR)), '$.ServiceType')")
     if "xusagetype" in by_squash:  # AWS: x_UsageType 'USE1-BoxUsage:p5.48xlarge'
         exprs.append("nullif(regexp_extract(CAST("
-                     f"{_quote(by_squash['xusagetype'])} AS VARCHAR), ':([a-z0-9]+\\.[a-z0-9]+)$', 1), '')")
+                     f"{sql_identifier(by_squash['xusagetype'])} AS VARCHAR), "
+                     "':([a-z0-9]+\\.[a-z0-9]+)$', 1), '')")
     return f"coalesce({', '.join(exprs)})" if exprs else "CAST(NULL AS VARCHAR)"
 
 
@@ -390,7 +387,7 @@ def _extra_expr(file: FocusFile) -> str:
         return "CAST(NULL AS JSON)"
     pairs = []
     for name in file.extras:
-        ref = _quote(name)
+        ref = sql_identifier(name)
         value = f"focus_str({ref})" if _base_type(file.types[name]) == "VARCHAR" else ref
         pairs.append(f"{sql_literal(name)}, {value}")
     return f"CAST(json_object({', '.join(pairs)}) AS JSON)"
@@ -434,7 +431,7 @@ def _probes(file: FocusFile) -> list[_Probe]:
                 probes.append(_Probe(col.name, f"rows: column missing (FOCUS {file.version}), "
                                      f"filled from {FILLED_FROM[col.name]}", "count(*)", None))
             continue
-        ref = _quote(source)
+        ref = sql_identifier(source)
         is_text = _base_type(file.types[source]) == "VARCHAR"
         typed = _typed(col, source, file.types[source])
         if is_text:

@@ -32,8 +32,8 @@ from pathlib import Path
 import duckdb
 
 from aifinops.errors import InputError
-from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql, sql_literal
-from aifinops.sqlfiles import sql_path
+from aifinops.ingest.file_schema import csv_header, is_parquet, read_csv_sql
+from aifinops.sqlfiles import sql_literal, sql_path
 
 LABELS_TYPE = "STRUCT(key VARCHAR, value VARCHAR)[]"
 CREDITS_TYPE = "STRUCT(name VARCHAR, amount DOUBLE, type VARCHAR, id VARCHAR, full_name VARCHAR)[]"
