@@ -13,6 +13,9 @@ read neither the user's ~/.aws nor any network.
 - `moto_iam_auth`: turns on moto's IAM checks for one test; gives access keys that work, that
   lack permissions, and that do not exist.
 - `shared_data`: the `shared/data` folder checked out next to the repository (skips if absent).
+
+Every test (and every command a test runs) keeps the blank database that new stores are copied
+from in one cache folder of the session (a worker's own), never in the user's ~/.cache.
 """
 
 from __future__ import annotations
@@ -167,6 +170,16 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data folder {path} is not checked out")
     return path
+
+
+@pytest.fixture(scope="session")
+def _blank_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("blank-cache")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_blank_cache(monkeypatch: pytest.MonkeyPatch, _blank_cache: Path) -> None:
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", str(_blank_cache))
 
 
 @pytest.fixture(autouse=True)

@@ -146,3 +146,102 @@ def test_a_few_deleted_rows_are_not_worth_a_vacuum(tmp_path: Path) -> None:
     assert store.holds_deleted_rows(s.conn, at_least=200)
     s.close()
     assert _row_groups(path, "scratch") == (4, 260_000)
+
+
+_CATALOG = (
+    "select 'table', table_name, sql from duckdb_tables() where not temporary "
+    "union all select 'view', view_name, sql from duckdb_views() where not internal "
+    "union all select 'macro', function_name, macro_definition from duckdb_functions() "
+    "where not internal and function_type like '%macro%' and database_name = current_database() "
+    "union all select 'sequence', sequence_name, sql from duckdb_sequences() "
+    "union all select 'index', index_name, sql from duckdb_indexes() order by all"
+)
+
+
+def _catalog(s: store.Store) -> tuple[list[tuple[str, str, str]], list[tuple[int, str]],
+                                      list[tuple[object, ...]]]:
+    """What a database is made of: its objects, its migrations and the GPU catalog's rows."""
+    return (s.conn.execute(_CATALOG).fetchall(),
+            s.conn.execute("select version, checksum from schema_migrations order by 1").fetchall(),
+            s.conn.execute("from ref_gpu_instance_types order by all").fetchall())
+
+
+def test_a_new_database_is_a_copy_of_the_cached_blank_and_equals_one_built_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", "")  # off: built in place, as before
+    with store.open_store(load_settings(db=tmp_path / "in-place.duckdb")) as s:
+        in_place = _catalog(s)
+        assert s.migrated  # a new database built in place applies every migration
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", str(cache))
+    store.open_store(load_settings(db=tmp_path / "first.duckdb")).close()
+    blanks = list(cache.iterdir())
+    assert [p.name[:6] for p in blanks] == ["blank-"]  # built once, nothing else left there
+    built = blanks[0].stat().st_mtime_ns
+    with duckdb.connect(":memory:") as clock:
+        opened_at = clock.execute("select current_timestamp").fetchone()[0]  # type: ignore[index]
+    with store.open_store(load_settings(db=tmp_path / "second.duckdb")) as s:
+        assert _catalog(s) == in_place
+        assert s.migrated == []
+        oldest = s.conn.execute("select min(applied_at) from schema_migrations").fetchone()
+        assert oldest is not None and oldest[0] >= opened_at  # stamped when this file was made
+        s.conn.execute("create table mine (x integer)")  # a copy: the blank does not change
+    assert list(cache.iterdir()) == blanks and blanks[0].stat().st_mtime_ns == built
+    with store.open_store(load_settings(db=tmp_path / "third.duckdb")) as s:
+        assert _catalog(s) == in_place
+
+
+def test_a_changed_schema_builds_a_new_blank_in_place_of_the_old(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", str(cache))
+    everything = store.migrations
+    monkeypatch.setattr(store, "migrations", lambda: everything()[:-1])
+    with store.open_store(load_settings(db=tmp_path / "older.duckdb")) as s:
+        assert len(_catalog(s)[1]) == len(everything()) - 1
+    older = [p.name for p in cache.iterdir()]
+    monkeypatch.setattr(store, "migrations", everything)
+    with store.open_store(load_settings(db=tmp_path / "newer.duckdb")) as s:
+        assert len(_catalog(s)[1]) == len(everything())
+    newer = [p.name for p in cache.iterdir()]
+    assert len(older) == len(newer) == 1 and older != newer
+
+
+def test_a_cache_that_cannot_be_written_falls_back_to_building_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", str(blocker / "cache"))
+    with store.open_store(load_settings(db=tmp_path / "a.duckdb")) as s:
+        assert len(_catalog(s)[1]) == len(store.migrations()) and s.migrated
+
+
+def test_a_broken_migration_fails_the_open_and_leaves_no_blank_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", str(cache))
+    root = tmp_path / "sql"
+    (root / "schema").mkdir(parents=True)
+    (root / "schema" / "001_bad.sql").write_text("create table a (x integer); select * from nope;")
+    monkeypatch.setattr(store, "sql_root", lambda: root)
+    with pytest.raises(duckdb.CatalogException, match="nope"):
+        store.open_store(load_settings(db=tmp_path / "bad.duckdb"))
+    assert list(cache.iterdir()) == [] and not (tmp_path / "bad.duckdb").exists()
+
+
+def test_shipped_views_and_catalogs_are_installed_again_only_when_missing_or_changed(
+        tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    store.open_store(load_settings(db=path)).close()
+    with store.open_store(load_settings(db=path)) as s:
+        assert store.install_shipped(s.conn) == []  # up to date: nothing rebuilt
+        s.conn.execute("drop view cost_daily")
+        assert store.install_shipped(s.conn) == ["views"]
+        assert s.conn.execute("select count(*) from cost_daily").fetchone() == (0,)
+        s.conn.execute("update shipped_objects set checksum = 'an older release' "
+                       "where kind = 'reference'")
+        s.conn.execute("delete from ref_gpu_instance_types")
+        assert store.install_shipped(s.conn) == ["reference"]
+        count = s.conn.execute("select count(*) from ref_gpu_instance_types").fetchone()
+        assert count is not None and count[0] > 10
+        assert store.install_shipped(s.conn, force=True) == ["reference", "views"]
