@@ -1,22 +1,35 @@
-"""The `aifinops` command: the root group plus every command module, registered on import."""
+"""The `aifinops` command: the root group, and which module holds each command.
+
+A module registers its commands when it is imported; the groups import it only when one of its
+commands runs (`LazyGroup`), so adding a command means naming it here too (a test checks).
+"""
 
 from __future__ import annotations
 
-import aifinops.commands.aws
-import aifinops.commands.core
-import aifinops.commands.demo
-import aifinops.commands.focus
-import aifinops.commands.gcp
-import aifinops.commands.gpu
-import aifinops.commands.prices
-import aifinops.commands.recs
-import aifinops.commands.report
-import aifinops.commands.sync
-import aifinops.commands.traffic
-import aifinops.commands.tui  # noqa: F401  (each module registers its commands)
-from aifinops.commands.base import cli
+import click
 
-__all__ = ["cli", "main"]
+from aifinops.commands.base import LazyGroup, cli, ingest
+
+__all__ = ["COMMANDS", "INGEST_COMMANDS", "cli", "main"]
+
+COMMANDS = {
+    "init": "core", "status": "core", "query": "core", "refresh": "core",
+    "demo": "demo", "export": "focus", "sample": "gpu", "prices": "prices", "recs": "recs",
+    "report": "report", "sync": "sync",
+}
+INGEST_COMMANDS = {
+    "aws-cur": "aws", "focus": "focus", "gcp-billing": "gcp", "nvidia-smi": "gpu", "dcgm": "gpu",
+    "spool": "gpu", "traffic": "traffic",
+}
+
+
+def _register(group: click.Group, commands: dict[str, str]) -> None:
+    assert isinstance(group, LazyGroup)
+    group.modules.update({name: f"aifinops.commands.{module}" for name, module in commands.items()})
+
+
+_register(cli, COMMANDS)
+_register(ingest, INGEST_COMMANDS)
 
 
 def main() -> None:

@@ -138,3 +138,32 @@ def test_ingest_refreshes_by_default(db: Path, cur: Path) -> None:
     assert code == 0 and "refreshed 1 period(s)" in out and "not refreshed" not in out
     code, _, err = run("--db", str(db), "query", "select count(*) from cost_daily")
     assert code == 0 and err == ""
+
+
+def test_every_command_is_named_with_the_module_that_registers_it() -> None:
+    """The groups import a command's module only when it runs, from the names in aifinops.cli; a
+    command missing there would exist in its module and never be found."""
+    import importlib
+    import pkgutil
+
+    import aifinops.commands
+    from aifinops.cli import COMMANDS, INGEST_COMMANDS
+    from aifinops.commands.base import ingest
+
+    for module in pkgutil.iter_modules(aifinops.commands.__path__):
+        importlib.import_module(f"aifinops.commands.{module.name}")
+    registered = {name: command.callback.__module__ for name, command in cli.commands.items()
+                  if name != "ingest" and command.callback is not None}
+    assert registered == {name: f"aifinops.commands.{m}" for name, m in COMMANDS.items()}
+    registered_ingest = {name: command.callback.__module__
+                         for name, command in ingest.commands.items() if command.callback}
+    assert registered_ingest == {n: f"aifinops.commands.{m}" for n, m in INGEST_COMMANDS.items()}
+
+
+def test_a_command_runs_without_importing_the_modules_of_the_others(tmp_path: Path) -> None:
+    code = ("import sys; from aifinops.cli import main; sys.argv = ['aifinops', '--db', sys.argv[1],"
+            " 'status']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('aifinops.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.duckdb")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "['aifinops.commands.base', 'aifinops.commands.core']"
