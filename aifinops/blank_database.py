@@ -12,7 +12,6 @@ a full disk) falls back to building the new file in place; a broken migration fa
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -20,6 +19,8 @@ from contextlib import suppress
 from pathlib import Path
 
 import duckdb
+
+from aifinops.sqlfiles import files_checksum
 
 CACHE_ENV = "AIFINOPS_CACHE_DIR"
 _PREFIX = "blank-"
@@ -35,10 +36,7 @@ def cache_dir() -> Path | None:
 
 def blank_key(sources: list[Path]) -> str:
     """What the blank is built from: DuckDB's version and the files, by name and content."""
-    digest = hashlib.sha256(duckdb.__version__.encode() + b"\0")
-    for path in sources:
-        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:20]
+    return files_checksum(sources, salt=duckdb.__version__)[:20]
 
 
 def _blank(folder: Path, sources: list[Path], build: Callable[[Path], None]) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -37,3 +38,12 @@ def sql_literal(text: str) -> str:
 def sql_identifier(name: str) -> str:
     """A column or table name as a quoted SQL identifier (CUR headers hold '/', ':' and spaces)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def files_checksum(paths: list[Path], *, salt: str = "") -> str:
+    """sha256 over files' folder, name and content, in the order given: whether a set of shipped
+    files (migrations, views, catalogs) is the one a database was built from."""
+    digest = hashlib.sha256(salt.encode() + b"\0")
+    for path in paths:
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,7 +1,9 @@
 """The one DuckDB file: connections, numbered schema migrations, and transactions.
 
 Migrations are `sql/schema/NNN_name.sql`, applied in order inside one transaction each and
-recorded in `schema_migrations`, so an old database upgrades itself on the next write open.
+recorded in `schema_migrations`, so an old database upgrades itself on the next write open. The
+shipped views and reference tables are installed again when their files change
+(`shipped_objects`), and a new file starts as a copy of a cached blank (`blank_database`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import duckdb
 from aifinops.blank_database import copy_blank
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, StoreLockedError
-from aifinops.sqlfiles import read_sql, sql_identifier, sql_literal, sql_root
+from aifinops.sqlfiles import files_checksum, read_sql, sql_identifier, sql_literal, sql_root
 
 _MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -62,11 +64,6 @@ def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[str]:
         "create table if not exists schema_migrations ("
         " version integer primary key, name varchar, checksum varchar,"
         " applied_at timestamptz default current_timestamp)"
-    )
-    conn.execute(
-        "create table if not exists shipped_objects ("
-        " kind varchar primary key, checksum varchar not null,"
-        " installed_at timestamptz default current_timestamp)"
     )
     done = applied_versions(conn)
     applied = []
@@ -277,13 +274,6 @@ def _shipped_files(kind: str) -> list[Path]:
     return sorted((sql_root() / folder).glob(pattern))
 
 
-def _checksum(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def install_shipped(conn: duckdb.DuckDBPyConnection, *, force: bool = False) -> list[str]:
     """(Re)install the shipped reference tables and views where the files differ from what this
     database holds (or one of them is missing); return the kinds installed.
@@ -292,6 +282,8 @@ def install_shipped(conn: duckdb.DuckDBPyConnection, *, force: bool = False) -> 
     the files, recorded in `shipped_objects`, says when a release changed them. `force` after a
     migration, which may have dropped or changed what they read.
     """
+    conn.execute("create table if not exists shipped_objects (kind varchar primary key,"
+                 " checksum varchar not null, installed_at timestamptz default current_timestamp)")
     recorded = dict(conn.execute("select kind, checksum from shipped_objects").fetchall())
     present = {row[0] for row in conn.execute(
         "select table_name from duckdb_tables() where database_name = current_database() "
@@ -302,7 +294,7 @@ def install_shipped(conn: duckdb.DuckDBPyConnection, *, force: bool = False) -> 
     done = []
     for kind, (install, prefix) in installs.items():
         files = _shipped_files(kind)
-        checksum = _checksum(files)
+        checksum = files_checksum(files)
         names = {prefix + path.stem for path in files}
         if not force and recorded.get(kind) == checksum and names <= present:
             continue
