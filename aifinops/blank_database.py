@@ -65,23 +65,31 @@ def _blank(folder: Path, sources: list[Path], build: Callable[[Path], None]) -> 
     return path
 
 
-def copy_blank(target: Path, sources: list[Path], build: Callable[[Path], None]) -> bool:
+def copy_blank(target: Path, sources: list[Path], build: Callable[[Path], None]) -> Path | None:
     """Make `target` (which must not exist) a copy of the cached blank built from `sources` (the
-    migrations, reference files and views, in order); False when it could not, and the caller
-    builds `target` in place. `build(path)` creates that blank database at `path`."""
+    migrations, reference files and views, in order) and return the blank's path; None when it
+    could not, and the caller builds `target` in place. `build(path)` creates that blank
+    database at `path`."""
     folder = cache_dir()
     if folder is None or target.exists() or Path(f"{target}.wal").exists():
-        return False
+        return None
     blank = _blank(folder, sources, build)
     if blank is None:
-        return False
+        return None
     scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(blank, scratch)
         os.link(scratch, target)  # never replaces a database another process just created
     except OSError:
-        return False
+        return None
     finally:
         with suppress(OSError):
             scratch.unlink()
-    return True
+    return blank
+
+
+def discard_blank(blank: Path) -> None:
+    """Forget a blank that turned out stale (its copy needed work its key did not foresee, such as
+    a release that records its shipped files differently); the next new database builds it again."""
+    with suppress(OSError):
+        blank.unlink()

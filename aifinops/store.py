@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from aifinops.blank_database import copy_blank
+from aifinops.blank_database import copy_blank, discard_blank
 from aifinops.config import Settings
 from aifinops.errors import AifinopsError, StoreLockedError
 from aifinops.sqlfiles import files_checksum, read_sql, sql_identifier, sql_literal, sql_root
@@ -50,8 +50,9 @@ def migrations() -> list[Migration]:
 
 
 def applied_versions(conn: duckdb.DuckDBPyConnection) -> set[int]:
-    exists = conn.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+    exists = conn.execute(  # duckdb_tables(), not information_schema: 1 ms instead of 8–15
+        "select count(*) from duckdb_tables() where table_name = 'schema_migrations' "
+        "and database_name = current_database()"
     ).fetchone()
     if not exists or not exists[0]:
         return set()
@@ -221,14 +222,16 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
         return Store(conn, path, True)
     path.parent.mkdir(parents=True, exist_ok=True)
     sources = [m.path for m in migrations()] + _shipped_files("reference") + _shipped_files("views")
-    copied = copy_blank(path, sources, _build_blank)
+    blank = copy_blank(path, sources, _build_blank)
     conn = connect(path)
     _configure(conn, settings)
     conn.execute("set max_vacuum_tasks = 0")  # see holds_deleted_rows
-    if copied:  # the blank's schema was applied when it was built; this file is new now
+    if blank:  # the blank's schema was applied when it was built; this file is new now
         conn.execute("update schema_migrations set applied_at = current_timestamp")
     migrated = apply_migrations(conn)
-    install_shipped(conn, force=bool(migrated))
+    installed = install_shipped(conn, force=bool(migrated))
+    if blank and (migrated or installed):
+        discard_blank(blank)
     return Store(conn, path, False, migrated)
 
 

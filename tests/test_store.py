@@ -245,3 +245,23 @@ def test_shipped_views_and_catalogs_are_installed_again_only_when_missing_or_cha
         count = s.conn.execute("select count(*) from ref_gpu_instance_types").fetchone()
         assert count is not None and count[0] > 10
         assert store.install_shipped(s.conn, force=True) == ["reference", "views"]
+
+
+def test_a_blank_whose_copies_need_work_is_built_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release that records its shipped files differently leaves a blank of the same key whose
+    every copy would reinstall the views and catalogs; the first such copy discards it."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AIFINOPS_CACHE_DIR", str(cache))
+    store.open_store(load_settings(db=tmp_path / "a.duckdb")).close()
+    [blank] = cache.iterdir()
+    with duckdb.connect(str(blank)) as conn:
+        conn.execute("update shipped_objects set checksum = 'recorded the old way'")
+    with store.open_store(load_settings(db=tmp_path / "b.duckdb")) as s:
+        assert store.install_shipped(s.conn) == []  # this copy was mended
+    assert not blank.exists()
+    store.open_store(load_settings(db=tmp_path / "c.duckdb")).close()
+    with duckdb.connect(str(blank), read_only=True) as conn:
+        recorded = conn.execute("select checksum from shipped_objects order by kind").fetchall()
+    assert recorded == [(sqlfiles.files_checksum(store._shipped_files(kind)),)
+                        for kind in ("reference", "views")]
