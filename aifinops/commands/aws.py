@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 from aifinops.commands.base import (
     CliState,
@@ -42,6 +41,13 @@ def aws_cur(ctx: click.Context, uri: str, profile: str | None, region: str | Non
 
 def print_report(st: CliState, report: IngestReport) -> None:
     """Reconciliation per period: rows, BilledCost and EffectiveCost, as loaded."""
+    if st.quiet:
+        loaded = [u for u in report.units if not u.skipped]
+        click.echo(f"{report.uri}: {len(loaded)} period(s) loaded, "
+                   f"{len(report.skipped)} unchanged, {report.rows:,} rows")
+        return
+    from rich.table import Table
+
     table = Table("unit", "account", "period", "rows", "BilledCost", "EffectiveCost", "outcome",
                   title=f"ingest {report.uri}")
     for unit in report.units:
@@ -51,9 +57,4 @@ def print_report(st: CliState, report: IngestReport) -> None:
             table.add_row(unit.unit, p.source_key, p.period, f"{p.rows:,}", f"{p.billed_cost:,.2f}",
                           f"{p.effective_cost:,.2f}",
                           f"replaced {p.replaced_rows:,} rows" if p.replaced_rows else "loaded")
-    if st.quiet:
-        loaded = [u for u in report.units if not u.skipped]
-        click.echo(f"{report.uri}: {len(loaded)} period(s) loaded, "
-                   f"{len(report.skipped)} unchanged, {report.rows:,} rows")
-    else:
-        st.console.print(table)
+    st.console.print(table)

@@ -9,14 +9,17 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
 from aifinops.config import Settings, load_settings
 from aifinops.errors import AifinopsError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,9 +29,21 @@ class CliState:
     db: str | None
     config: str | None
     quiet: bool
-    console: Console
-    err: Console
     refresh: bool = True  # an ingest's --no-refresh leaves the rollups for `aifinops refresh`
+
+    # The consoles are made on first use: a --quiet cron run prints through click alone and
+    # never imports rich (~20-50 ms of a command's start-up).
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console()
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True)
 
     def settings(self) -> Settings:
         return load_settings(db=self.db, config=self.config)
@@ -82,8 +97,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config: str | None, quiet: bool) -> None:
     """aifinops: what your AI workloads cost, which GPUs sit idle, and what to do about it."""
-    ctx.obj = CliState(db=db, config=config, quiet=quiet, console=Console(),
-                       err=Console(stderr=True))
+    ctx.obj = CliState(db=db, config=config, quiet=quiet)
     if ctx.invoked_subcommand is None:
         from aifinops.commands.tui import open_app, wants_app
 
@@ -116,14 +130,15 @@ def refresh_option(func: F) -> F:
 
 def after_ingest(st: CliState, store: Any, settings: Settings, *, full: bool = False) -> None:
     """Refresh rollups and rerun the rules after a load; a failing rule is reported, not fatal."""
-    from aifinops.analysis.pipeline import refresh_and_recommend
-    from aifinops.status import rollups_behind
-
     if not st.refresh:
+        from aifinops.status import rollups_behind
+
         behind = rollups_behind(store.cursor())
         if behind:
             st.say(f"not refreshed: {behind}")
         return
+    from aifinops.analysis.pipeline import refresh_and_recommend
+
     if st.quiet:
         refreshed, recs = refresh_and_recommend(store, settings, full=full)
     else:  # tens of seconds after a big first load: say what is happening meanwhile
