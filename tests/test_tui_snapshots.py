@@ -46,12 +46,14 @@ def steps(*keys: str, then: Callable[[Pilot[None]], Awaitable[None]] | None = No
             await then(pilot)
             await settle(pilot)
         _no_blink(pilot.app.screen.query("Input, TextArea"))
-        # Paint every widget once more from its current state. Twice in full-suite CI runs on
-        # 2 busy cores (never alone, nor in 24 stressed runs of these steps), the resource
-        # screen's recommendations table came out blank: its header too, with its rows in
-        # place, so an earlier blank paint had been kept.
+        # Lay out and paint every widget once more from its current state. Three times in
+        # full-suite runs on 2 busy cores (never alone, nor in 24 + 40 stressed runs of these
+        # steps), the resource screen's recommendations table came out blank, its header too,
+        # with its rows in place. A repaint alone (what this did first) did not always mend
+        # it; a table whose auto height grew after its scroll container was laid out keeps a
+        # zero-height place until the container is laid out again, which layout=True forces.
         for widget in pilot.app.screen.walk_children(with_self=True):
-            widget.refresh()
+            widget.refresh(layout=True)
         await settle(pilot)
 
     return run
