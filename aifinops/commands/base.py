@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,13 +32,13 @@ class CliState:
 
     # The consoles are made on first use: a --quiet cron run prints through click alone and
     # never imports rich (~20-50 ms of a command's start-up).
-    @cached_property
+    @functools.cached_property
     def console(self) -> Console:
         from rich.console import Console
 
         return Console()
 
-    @cached_property
+    @functools.cached_property
     def err(self) -> Console:
         from rich.console import Console
 
