@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from aifinops.config import load_settings
 from aifinops.store import open_store
@@ -50,13 +50,25 @@ def steps(*keys: str, then: Callable[[Pilot[None]], Awaitable[None]] | None = No
         # full-suite runs on 2 busy cores (never alone, nor in 24 + 40 stressed runs of these
         # steps), the resource screen's recommendations table came out blank, its header too,
         # with its rows in place. A repaint alone (what this did first) did not always mend
-        # it; a table whose auto height grew after its scroll container was laid out keeps a
-        # zero-height place until the container is laid out again, which layout=True forces.
-        for widget in pilot.app.screen.walk_children(with_self=True):
-            widget.refresh(layout=True)
-        await settle(pilot)
+        # it. The guess, not proven: a table whose auto height grew after its scroll container
+        # was laid out keeps a zero-height place until the container is laid out again, which
+        # layout=True forces (and the loop repeats while such a table is left).
+        for _ in range(20):  # and until no shown table with columns is left without a height
+            for widget in pilot.app.screen.walk_children(with_self=True):
+                widget.refresh(layout=True)
+            await settle(pilot)
+            if not _unsized_tables(pilot.app.screen):
+                break
 
     return run
+
+
+def _unsized_tables(screen: Any) -> list[DataTable[Any]]:
+    """Tables that are shown (they and every ancestor displayed) and have columns, yet were laid
+    out with no height: what the blank recommendations table would be if the guess is right."""
+    return [t for t in screen.query(DataTable)
+            if t.columns and t.size.height == 0
+            and t.display and all(a.display for a in t.ancestors_with_self)]
 
 
 def _no_blink(widgets: Iterable[Any]) -> None:
