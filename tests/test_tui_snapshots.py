@@ -8,6 +8,7 @@ so a snapshot changes only when what the screen shows changes. Review a change w
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ def steps(*keys: str, then: Callable[[Pilot[None]], Awaitable[None]] | None = No
             await settle(pilot)
             if not _unsized_tables(pilot.app.screen):
                 break
+        for t in pilot.app.screen.query(DataTable):  # pytest shows this when a snapshot differs
+            print(f"table #{t.id}: display={t.display} size={t.size} region={t.region} "
+                  f"virtual={t.virtual_size} rows={t.row_count} columns={len(t.columns)} "
+                  f"updates={t._update_count}", file=sys.stderr)
 
     return run
 
