@@ -221,8 +221,10 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
             )
         return Store(conn, path, True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sources = [m.path for m in migrations()] + _shipped_files("reference") + _shipped_files("views")
-    blank = copy_blank(path, sources, _build_blank)
+    blank = None
+    if not path.exists():
+        sources = [m.path for m in migrations()] + _shipped_files("reference") + _shipped_files("views")
+        blank = copy_blank(path, sources, _build_blank)
     conn = connect(path)
     _configure(conn, settings)
     conn.execute("set max_vacuum_tasks = 0")  # see holds_deleted_rows
