@@ -230,6 +230,7 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     conn.execute("set max_vacuum_tasks = 0")  # see holds_deleted_rows
     if blank:  # the blank's schema was applied when it was built; this file is new now
         conn.execute("update schema_migrations set applied_at = current_timestamp")
+        conn.execute("update shipped_objects set installed_at = current_timestamp")
     migrated = apply_migrations(conn)
     installed = install_shipped(conn, force=bool(migrated))
     if blank and (migrated or installed):
