@@ -71,7 +71,7 @@ def copy_blank(target: Path, sources: list[Path], build: Callable[[Path], None])
     could not, and the caller builds `target` in place. `build(path)` creates that blank
     database at `path`."""
     folder = cache_dir()
-    if folder is None or target.exists() or Path(f"{target}.wal").exists():
+    if folder is None or Path(f"{target}.wal").exists():  # a crashed database's log: keep out
         return None
     blank = _blank(folder, sources, build)
     if blank is None:

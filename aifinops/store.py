@@ -61,12 +61,13 @@ def applied_versions(conn: duckdb.DuckDBPyConnection) -> set[int]:
 
 def apply_migrations(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply every migration not yet recorded; return the names applied."""
-    conn.execute(
-        "create table if not exists schema_migrations ("
-        " version integer primary key, name varchar, checksum varchar,"
-        " applied_at timestamptz default current_timestamp)"
-    )
     done = applied_versions(conn)
+    if not done:  # a new file (or one whose first migration failed): nothing recorded yet
+        conn.execute(
+            "create table if not exists schema_migrations ("
+            " version integer primary key, name varchar, checksum varchar,"
+            " applied_at timestamptz default current_timestamp)"
+        )
     applied = []
     for migration in migrations():
         if migration.version in done:
@@ -231,11 +232,17 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     if blank:  # the blank's schema was applied when it was built; this file is new now
         conn.execute("update schema_migrations set applied_at = current_timestamp")
         conn.execute("update shipped_objects set installed_at = current_timestamp")
-    migrated = apply_migrations(conn)
-    installed = install_shipped(conn, force=bool(migrated))
+    migrated, installed = _bring_up_to_date(conn)
     if blank and (migrated or installed):
         discard_blank(blank)
     return Store(conn, path, False, migrated)
+
+
+def _bring_up_to_date(conn: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """The migrations not yet applied, then the shipped objects that changed (all of them after
+    a migration, which may have dropped or changed what they read); what each did."""
+    migrated = apply_migrations(conn)
+    return migrated, install_shipped(conn, force=bool(migrated))
 
 
 def _build_blank(path: Path) -> None:
@@ -243,8 +250,7 @@ def _build_blank(path: Path) -> None:
     conn = duckdb.connect(str(path))
     try:
         conn.execute("set TimeZone = 'UTC'")
-        apply_migrations(conn)
-        install_shipped(conn, force=True)
+        _bring_up_to_date(conn)
     finally:
         conn.close()
 
@@ -288,13 +294,14 @@ def install_shipped(conn: duckdb.DuckDBPyConnection, *, force: bool = False) -> 
     the files, recorded in `shipped_objects`, says when a release changed them. `force` after a
     migration, which may have dropped or changed what they read.
     """
-    conn.execute("create table if not exists shipped_objects (kind varchar primary key,"
-                 " checksum varchar not null, installed_at timestamptz default current_timestamp)")
-    recorded = dict(conn.execute("select kind, checksum from shipped_objects").fetchall())
     present = {row[0] for row in conn.execute(
         "select table_name from duckdb_tables() where database_name = current_database() "
         "union all select view_name from duckdb_views() "
         "where database_name = current_database() and not internal").fetchall()}
+    if "shipped_objects" not in present:
+        conn.execute("create table shipped_objects (kind varchar primary key, checksum varchar "
+                     "not null, installed_at timestamptz default current_timestamp)")
+    recorded = dict(conn.execute("select kind, checksum from shipped_objects").fetchall())
     installs: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], None], str]] = {
         "reference": (refresh_reference_tables, "ref_"), "views": (install_views, "")}
     done = []
